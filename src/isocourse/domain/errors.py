@@ -1,0 +1,130 @@
+"""The one error hierarchy of isocourse.
+
+Every error that a person can cause (bad input, bad data files, an impossible request)
+is an :class:`IsocourseError`. Each face translates these in one place: the CLI prints one
+line and exits with :attr:`IsocourseError.exit_code`; the API answers problem+json with
+:attr:`IsocourseError.code` as the problem type; the web app renders an error page.
+Anything that is *not* an IsocourseError is a bug.
+
+::
+
+    IsocourseError                      code             exit
+    ├── InvalidInput (ValueError)       invalid-input    2   a value a person typed or sent
+    │   ├── UnknownProduct              unknown-product  2
+    │   ├── DoseRefused                 dose-refused     2   above a label limit, below age…
+    │   └── PlanRefused                 plan-refused     2   a plan that cannot be made
+    ├── CatalogError                    catalog-error    3   the product catalog data is wrong
+    ├── RuleDataError                   rule-data-error  3   a rule pack is wrong
+    └── RecordError (ValueError)        invalid-record   2   a course record is wrong; carries
+                                                             every problem with its JSON path
+
+Messages never contain patient data: they name fields, limits and codes, not the values
+a patient's record holds (a weight typed on the command line may be echoed back to the
+person who typed it only by the CLI, never by a server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "CatalogError",
+    "DoseRefused",
+    "InvalidInput",
+    "IsocourseError",
+    "PlanRefused",
+    "Problem",
+    "RecordError",
+    "RuleDataError",
+    "UnknownProduct",
+]
+
+
+class IsocourseError(Exception):
+    """Base of every error a person can cause. Carries a stable code and exit status."""
+
+    code: str = "isocourse-error"
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(IsocourseError, ValueError):
+    """A value given by a person cannot be accepted (wrong type, out of range)."""
+
+    code = "invalid-input"
+    exit_code = 2
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownProduct(InvalidInput):
+    """The product id is not in the catalog."""
+
+    code = "unknown-product"
+
+    def __init__(self, product_id: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"unknown product {product_id!r}; known products: {', '.join(sorted(known))}",
+            field="product",
+        )
+        self.product_id = product_id
+
+
+class DoseRefused(InvalidInput):
+    """A dose the label does not allow (above the ceiling, above the usual range without
+    the severe-disease indication) or a patient the product is not indicated for."""
+
+    code = "dose-refused"
+
+
+class PlanRefused(InvalidInput):
+    """A plan that cannot be made as asked (for example a titration longer than the course)."""
+
+    code = "plan-refused"
+
+
+class CatalogError(IsocourseError):
+    """The product catalog data is wrong; raised when the catalog is loaded."""
+
+    code = "catalog-error"
+    exit_code = 3
+
+
+class RuleDataError(IsocourseError):
+    """A rule pack is wrong; raised when the packs are loaded."""
+
+    code = "rule-data-error"
+    exit_code = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a document, located by its JSON path (``events[3].result``)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class RecordError(IsocourseError, ValueError):
+    """A course record is not valid. ``problems`` lists every problem found, all at once."""
+
+    code = "invalid-record"
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        summary = f"the course record has {count} problem{'s' if count != 1 else ''}"
+        super().__init__(summary + "".join(f"\n  {p}" for p in self.problems))
