@@ -13,7 +13,6 @@ Rules (plan-cli.md, clinical.md §10):
 
 from __future__ import annotations
 
-import bisect
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -62,13 +62,15 @@ class Segment:
     days: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.pattern or any(mg <= 0 for mg in self.pattern):
+        if not self.pattern or min(self.pattern) <= 0:
             raise InvalidInput("a dose segment needs positive daily amounts")
         if self.days is not None and self.days <= 0:
             raise InvalidInput("a dose segment needs a positive number of days")
 
     def total(self, days: int) -> Decimal:
         """Counted mg over the first ``days`` days of this segment."""
+        if len(self.pattern) == 1:
+            return days * self.pattern[0]
         cycles, rest = divmod(days, len(self.pattern))
         return cycles * sum(self.pattern, Decimal(0)) + sum(self.pattern[:rest], Decimal(0))
 
@@ -76,6 +78,8 @@ class Segment:
         """The first day (1-based) of this segment on which its running total is ≥ amount."""
         if amount <= 0:
             return 0
+        if len(self.pattern) == 1:
+            return ceil_div(amount, self.pattern[0])
         per_cycle = sum(self.pattern, Decimal(0))
         cycles = ceil_div(amount, per_cycle) - 1
         day, running = cycles * len(self.pattern), cycles * per_cycle

@@ -12,15 +12,16 @@ Rules (plan-cli.md; clinical.md §1 and §10; product ranges from the catalog):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from isocourse.domain.advisories import Advisory
 from isocourse.domain.capsules import CapsuleTable, DailyDose, capsule_table
 from isocourse.domain.errors import DoseRefused, InvalidInput
 from isocourse.domain.products import Product
 from isocourse.domain.units import MAX_WEIGHT_KG
-from isocourse.domain.advisories import Advisory
 
 __all__ = ["DoseChoice", "Regimen", "choose_daily_dose", "classify_regimen", "table_for"]
 
@@ -33,8 +34,13 @@ class Regimen(StrEnum):
 
 def table_for(product: Product) -> CapsuleTable:
     """The capsule table of a product, large enough for its ceiling at the heaviest weight."""
-    limit = int(product.ceiling_mg_per_kg * MAX_WEIGHT_KG) + 2 * product.strengths_mg[-1]
-    return capsule_table(product.strengths_mg, limit)
+    return _table(product.strengths_mg, product.ceiling_mg_per_kg)
+
+
+@functools.lru_cache(maxsize=64)
+def _table(strengths: tuple[int, ...], ceiling_mg_per_kg: Decimal) -> CapsuleTable:
+    limit = int(ceiling_mg_per_kg * MAX_WEIGHT_KG) + 2 * strengths[-1]
+    return capsule_table(strengths, limit)
 
 
 def classify_regimen(product: Product, mg_per_kg: Decimal, *, severe: bool) -> Regimen:

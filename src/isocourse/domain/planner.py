@@ -120,6 +120,9 @@ class Plan:
     chosen_pattern: str = "single"
     raw_target_mg: Decimal = field(default=Decimal(0))  # raw mg to give to reach the target
 
+    def warnings_codes_contain(self, code: str) -> bool:
+        return any(w.code == code for w in self.warnings)
+
 
 def default_basis(product: Product) -> CumulativeBasis:
     """Micronized products count conventional-equivalent mg by default (ADR 0002)."""
@@ -170,7 +173,8 @@ def plan_course(request: PlanRequest, catalog: Catalog) -> Plan:
     def schedule_for(pattern: tuple[DailyDose, ...]) -> DoseSchedule:
         return DoseSchedule((*titration, Segment(tuple(counted(d) for d in pattern))))
 
-    single_days = _days(schedule_for((maintenance.dose,)), target_mg)
+    single_schedule = schedule_for((maintenance.dose,))
+    single_days = _days(single_schedule, target_mg)
     alternative: AlternatingOption | None = None
     if alternative_pair is not None:
         low_dose, high_dose = alternative_pair
@@ -197,7 +201,7 @@ def plan_course(request: PlanRequest, catalog: Catalog) -> Plan:
 
     chosen = alternative_pair if (request.alternate and alternative_pair) else \
         (maintenance.dose,)
-    schedule = schedule_for(chosen)
+    schedule = schedule_for(chosen) if len(chosen) > 1 else single_schedule
     days_to_target = alternative.days_to_target if (request.alternate and alternative) \
         else single_days
 
@@ -216,10 +220,11 @@ def plan_course(request: PlanRequest, catalog: Catalog) -> Plan:
         alternate_dose=alternate_dose,
     ))
 
+    hundredth = target_mg / 100
     milestones = tuple(
         Milestone(percent, day, request.start_date + dt.timedelta(days=day - 1))
         for percent in MILESTONE_PERCENTS
-        if (day := _days(schedule, target_mg * percent / 100))
+        for day in (days_to_target if percent == 100 else _days(schedule, hundredth * percent),)
     )
     raw_target = target_mg * product.equivalence_factor if basis is \
         CumulativeBasis.EQUIVALENT else target_mg

@@ -270,8 +270,7 @@ class _Reader:
         return number
 
     def choice(self, where: str, value: object, enum: type[_E]) -> _E:
-        try:
+        allowed = [e.value for e in enum]
+        if isinstance(value, str) and value in allowed:
             return enum(value)
-        except ValueError:
-            allowed = ", ".join(e.value for e in enum)
-            raise self.fail(where, f"{value!r} is not one of {allowed}") from None
+        raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")

@@ -1,0 +1,3 @@
+from isocourse.adapters.cli.main import run
+
+run()

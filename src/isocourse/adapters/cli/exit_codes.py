@@ -1,0 +1,14 @@
+"""Stable exit statuses of the ``isocourse`` command. Never reuse a number for a new meaning."""
+
+from __future__ import annotations
+
+OK = 0
+#: A bug in isocourse (an unexpected exception). Run with ISOCOURSE_DEBUG=1 for the traceback.
+INTERNAL_ERROR = 1
+#: The input was refused: bad option or number, unknown product, a dose above the label
+#: maximum, an invalid course record (see IsocourseError.exit_code).
+INVALID_INPUT = 2
+#: A data file isocourse ships or was given (catalog, rule pack) is wrong.
+BAD_DATA = 3
+#: Interrupted (Ctrl-C).
+INTERRUPTED = 130
