@@ -3,15 +3,20 @@
     uv run python tools/gen_docs.py          # rewrite the generated pages
     uv run python tools/gen_docs.py --check  # fail (exit 1) when a page is stale (make check)
 
-Generated pages: docs/reference/cli.md (every command and option, from the Typer app).
+Generated pages: docs/reference/cli.md (every command and option, from the Typer app) and
+docs/reference/rules.md (every rule pack, rule, parameter and source, with the spec-table
+scenarios that exercise each rule).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -45,8 +50,87 @@ def cli_reference() -> str:
     return "".join(lines)
 
 
+def _scenarios() -> list[Any]:
+    sys.path.insert(0, str(ROOT))
+    import tests.spec as spec_package
+
+    found = []
+    for module in sorted(m.name for m in pkgutil.iter_modules(spec_package.__path__)):
+        if module.startswith("test_"):
+            found.extend(getattr(importlib.import_module(f"tests.spec.{module}"),
+                                 "SCENARIOS", []))
+    return found
+
+
+def _value(value: Any) -> str:
+    text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
+    return text.replace("|", "\\|")
+
+
+def rules_reference() -> str:
+    from isocourse.catalog import load_rule_library
+    from isocourse.rules.registry import lookup
+
+    library = load_rule_library()
+    examples: dict[str, list[Any]] = {}
+    for scenario in _scenarios():
+        for rule_id in scenario.expect:
+            examples.setdefault(rule_id, []).append(scenario)
+    out = [HEADER, "# Rule reference\n\n",
+           "Every rule the safety engine applies, by programme and version, with its parameters "
+           "and the document each encodes. Parameters marked **unconfirmed** are configurable "
+           "defaults whose source could not be confirmed (see shared/reference). Examples are "
+           "the spec-table scenarios (tests/spec) that check the rule. Reliability: P regulator "
+           "or label text, S professional body or journal, W weak, D isocourse design.\n"]
+    for programme in library.programmes():
+        versions = library.versions(programme)
+        out.append(f"\n## {programme}\n\n| rule set | title | in force |\n|---|---|---|\n")
+        for pack in versions:
+            last = library.last_day(pack)
+            out.append(f"| `{pack.name}` | {pack.title} | {pack.effective_from.isoformat()} to "
+                       f"{last.isoformat() if last else 'now'} |\n")
+        for pack in versions:
+            if pack.notes.strip():
+                out.append(f"\n*{pack.name}*: {' '.join(pack.notes.split())}\n")
+        rule_ids: list[str] = []
+        for pack in versions:
+            rule_ids.extend(r.id for r in pack.rules if r.id not in rule_ids)
+        for rule_id in rule_ids:
+            present = [(p, p.rule(rule_id)) for p in versions if p.rule(rule_id) is not None]
+            latest = present[-1][1]
+            assert latest is not None
+            out.append(f"\n### `{rule_id}`\n\n**{latest.title}** "
+                       f"(applies to: {latest.applies_to.value}; kind `{latest.kind}`)\n\n")
+            doc = " ".join(lookup(latest.kind).doc.split())
+            if doc:
+                out.append(f"{doc}\n\n")
+            out.append("| rule set | source | parameters |\n|---|---|---|\n")
+            for pack, spec in present:
+                assert spec is not None
+                params = "; ".join(
+                    f"`{name}` = {_value(param.value)}"
+                    + (" **unconfirmed**" if param.unconfirmed else "")
+                    + (f" ({' '.join(param.note.split())})" if param.note else "")
+                    for name, param in spec.params.items()) or "—"
+                out.append(f"| `{pack.name}` | {spec.citation} ({spec.source.reliability}) | "
+                           f"{params} |\n")
+            missing = [p.name for p in versions if p.rule(rule_id) is None]
+            if missing:
+                out.append(f"\nNot in: {', '.join(f'`{m}`' for m in missing)}.\n")
+            cases = examples.get(rule_id, [])
+            if cases:
+                out.append("\nExamples (spec table):\n\n")
+                for case in cases:
+                    verdict = "may dispense" if case.dispense_allowed else "may not dispense"
+                    text = " ".join((case.doc or case.name).split())
+                    out.append(f"- on {case.on}: {text} → {case.expect[rule_id]}, "
+                               f"{verdict}.\n")
+    return "".join(out)
+
+
 PAGES: dict[str, Callable[[], str]] = {
     "docs/reference/cli.md": cli_reference,
+    "docs/reference/rules.md": rules_reference,
 }
 
 

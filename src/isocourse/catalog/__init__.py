@@ -6,14 +6,31 @@ This is the only module that reads the catalog from disk; the parsing is pure
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from isocourse.domain.errors import CatalogError
 from isocourse.domain.products import Catalog, parse_catalog
 
-__all__ = ["load_catalog"]
+if TYPE_CHECKING:
+    from isocourse.rules.library import RuleLibrary
+
+__all__ = ["load_catalog", "load_rule_library"]
+
+
+def load_rule_library(
+    extra: Path | None = None, effective_dates: Mapping[str, dt.date] | None = None
+) -> RuleLibrary:
+    """The packaged rule packs, plus the ``*.toml`` packs in the folder ``extra``, with
+    go-live dates moved by ``effective_dates`` (see :mod:`isocourse.catalog.rulebook`).
+    Imported on first use, so that commands which need no rules start faster."""
+    from isocourse.catalog.rulebook import load_rule_library as load
+
+    return load(extra, effective_dates)
 
 
 @functools.cache
@@ -32,3 +49,4 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     except OSError as exc:
         raise CatalogError(f"cannot read catalog {file.name}: {exc.strerror}") from None
     return parse_catalog(text, origin=file.name)
+

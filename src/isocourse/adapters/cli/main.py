@@ -9,8 +9,11 @@ from collections.abc import Sequence
 import typer
 
 from isocourse.adapters.cli import exit_codes, output
+from isocourse.adapters.cli.check import check_command
 from isocourse.adapters.cli.plan import plan_command
 from isocourse.adapters.cli.products import products_command
+from isocourse.adapters.cli.rules import rules_app
+from isocourse.adapters.cli.schema import schema_command
 from isocourse.domain.errors import IsocourseError
 
 app = typer.Typer(
@@ -22,6 +25,9 @@ app = typer.Typer(
 )
 app.command("plan")(plan_command)
 app.command("products")(products_command)
+app.command("check")(check_command)
+app.add_typer(rules_app, name="rules")
+app.command("schema")(schema_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
