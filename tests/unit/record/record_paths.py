@@ -8,8 +8,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+
 #: Put this as the new value to delete the member instead.
-DELETE = object()
+class _Delete:
+    """Marks a field to remove; its repr is stable so test ids match across xdist workers."""
+
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+DELETE = _Delete()
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
