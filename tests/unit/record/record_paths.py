@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 
-#: Put this as the new value to delete the member instead.
 class _Delete:
     """Marks a field to remove; its repr is stable so test ids match across xdist workers."""
 
@@ -17,6 +16,7 @@ class _Delete:
         return "<deleted>"
 
 
+#: Put this as the new value to delete the member instead.
 DELETE = _Delete()
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")

@@ -122,7 +122,8 @@ def records(draw: st.DrawFn, max_events: int = 12) -> CourseRecord:
     correctable: list[str] = []
     for position in range(count):
         supersedes = None
-        if correctable and draw(st.booleans()):
+        wants_correction = draw(st.booleans())
+        if correctable and wants_correction:
             supersedes = draw(st.sampled_from(correctable))
             correctable.remove(supersedes)
         kind = draw(st.sampled_from(EventType))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from record_paths import DELETE, change
-from record_strategies import example
 
 from isocourse.domain.errors import Problem, RecordError
 from isocourse.domain.record import parse_record
+from tests.unit.record.record_paths import DELETE, change
+from tests.unit.record.record_strategies import example
 
 EVENT_TYPES = (
     'expected one of "enrollment", "risk_acknowledgement", "counseling", "comprehension", '

@@ -7,11 +7,11 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from record_paths import change, paths
-from record_strategies import example
 
 from isocourse.domain.errors import RecordError
 from isocourse.domain.record import parse_record
+from tests.unit.record.record_paths import change, paths
+from tests.unit.record.record_strategies import example
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
            | st.decimals())

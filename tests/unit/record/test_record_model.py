@@ -30,8 +30,15 @@ PATIENT = Patient(id="p", birth_date=dt.date(2000, 1, 1), can_get_pregnant=True,
 COURSE = CourseInfo(jurisdiction=Jurisdiction.UK_MHRA, product="uk-generic")
 
 
-def _test(result: PregnancyTestResult, **common: str) -> PregnancyTest:
-    return PregnancyTest(date=DAY, result=result, setting=PregnancyTestSetting.LAB, **common)
+def _test(
+    result: PregnancyTestResult,
+    *,
+    id: str | None = None,
+    supersedes: str | None = None,
+    reason: str | None = None,
+) -> PregnancyTest:
+    return PregnancyTest(date=DAY, result=result, setting=PregnancyTestSetting.LAB, id=id,
+                         supersedes=supersedes, reason=reason)
 
 
 def _record(*events: Event) -> CourseRecord:

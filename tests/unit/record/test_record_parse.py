@@ -7,8 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from record_paths import DELETE, change
-from record_strategies import example
 
 from isocourse.catalog import load_catalog
 from isocourse.domain.errors import RecordError
@@ -39,6 +37,8 @@ from isocourse.domain.record import (
     Weight,
     parse_record,
 )
+from tests.unit.record.record_paths import DELETE, change
+from tests.unit.record.record_strategies import example
 
 
 def test_reads_the_spec_example_with_one_event_of_every_type() -> None:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from record_paths import change, paths
-from record_strategies import example
 
 from isocourse.domain.errors import RecordError
 from isocourse.domain.record import parse_record
+from tests.unit.record.record_paths import change, paths
+from tests.unit.record.record_strategies import example
 
 MARKERS = ("SECRET", "987654", "31337", "4711")
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from record_strategies import example, records
 
 from isocourse.domain.errors import RecordError
 from isocourse.domain.record import (
@@ -24,6 +23,7 @@ from isocourse.domain.record import (
     parse_record,
     record_to_json,
 )
+from tests.unit.record.record_strategies import example, records
 
 
 @given(records())

@@ -15,9 +15,6 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from record_paths import change, paths
-from record_strategies import example, json_values, records
-from test_record_errors import CASES
 
 from isocourse.domain.errors import Problem, RecordError
 from isocourse.domain.record import (
@@ -33,6 +30,9 @@ from isocourse.domain.record import (
     record_to_json,
 )
 from isocourse.domain.record._parse_events import COMMON_FIELDS, EVENT_FIELDS
+from tests.unit.record.record_paths import change, paths
+from tests.unit.record.record_strategies import example, json_values, records
+from tests.unit.record.test_record_errors import CASES
 
 SCHEMA = course_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -128,7 +128,7 @@ def damaged(draw: st.DrawFn) -> Any:
     doc = record_to_json(draw(records(max_events=4)))
     for _ in range(draw(st.integers(1, 3))):
         *parent_path, step = draw(st.sampled_from(paths(doc)))
-        parent = doc
+        parent: Any = doc
         for parent_step in parent_path:
             parent = parent[parent_step]
         action = draw(st.sampled_from(["replace", "remove", "add"]))

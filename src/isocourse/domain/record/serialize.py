@@ -90,7 +90,7 @@ def _put(out: dict[str, Any], name: str, value: object) -> None:
 
 
 def _value(name: str, value: object) -> Any:
-    """A member's value as JSON data. ``bool`` is tested before ``int`` (it is one)."""
+    """A member's value as JSON data (enums as their codes, dates as ``YYYY-MM-DD``)."""
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, str | bool | int):

@@ -1,0 +1,1 @@
+"""Tests of the course-record format layer (isocourse.domain.record)."""
