@@ -113,6 +113,7 @@ def records(draw: st.DrawFn, max_events: int = 12) -> CourseRecord:
     course = CourseInfo(
         jurisdiction=draw(st.sampled_from(Jurisdiction)), product=draw(texts),
         start_date=draw(st.none() | dates), lab_profile=draw(texts),
+        previous_course_end=draw(st.none() | dates),
         home_tests_allowed=draw(st.booleans()),
     )
     count = draw(st.integers(0, max_events))

@@ -17,7 +17,7 @@ import pytest
 
 from isocourse.catalog import load_catalog, load_rule_library
 from isocourse.domain.errors import RuleDataError
-from isocourse.domain.record import CourseInfo, CourseRecord, parse_record
+from isocourse.domain.record import parse_record
 from isocourse.rules.engine import assess
 from isocourse.rules.library import RuleLibrary
 from isocourse.rules.model import Assessment
@@ -119,22 +119,14 @@ def test_two_complementary_methods_can_replace_one_primary_method() -> None:
                       "eu-ppp.contraception") == {"block"}
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class _CourseWithHistory(CourseInfo):
-    """A course that knows when the previous course ended (not yet in the record format)."""
-
-    previous_course_end: dt.date | None = None
-
-
 @pytest.mark.parametrize(("previous_end", "blocked"), [
     ("2025-12-12", False), ("2025-12-13", True)])
-def test_a_second_course_waits_eight_weeks_once_the_record_can_say_so(
+def test_a_second_course_waits_eight_weeks_after_the_previous_one(
         previous_end: str, blocked: bool) -> None:
     doc = record("uk-mhra", first_supply("2026-02-06", checks=True))
     rec = parse_record(json.loads(json.dumps(doc)), known_products=CATALOG.products)
-    fields = {f.name: getattr(rec.course, f.name) for f in dataclasses.fields(CourseInfo)}
-    rec = CourseRecord(patient=rec.patient, events=rec.events, course=_CourseWithHistory(
-        **fields, previous_course_end=dt.date.fromisoformat(previous_end)))
+    rec = dataclasses.replace(rec, course=dataclasses.replace(
+        rec.course, previous_course_end=dt.date.fromisoformat(previous_end)))
     result = assess(rec, on=dt.date(2026, 2, 6), library=load_rule_library(), catalog=CATALOG)
     found = severities(result, "uk-mhra.second-course-interval")
     assert found == ({"block"} if blocked else set())

@@ -60,6 +60,9 @@ class CourseInfo:
     start_date: dt.date | None = None
     lab_profile: str = "default"
     home_tests_allowed: bool = False
+    #: The last dose of the patient's previous isotretinoin course, if any: a new course
+    #: should not start until 8 weeks after it (label). An isocourse addition to the format.
+    previous_course_end: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

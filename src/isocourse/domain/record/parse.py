@@ -116,6 +116,7 @@ def _course_fields(known_products: Collection[str] | None) -> tuple[Field, ...]:
         Field("start_date", read_date, required=False),
         Field("lab_profile", read_text, required=False),
         Field("home_tests_allowed", read_bool, required=False),
+        Field("previous_course_end", read_date, required=False),
     )
 
 

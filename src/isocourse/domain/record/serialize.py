@@ -81,6 +81,7 @@ def _course(course: CourseInfo) -> dict[str, Any]:
     _put(out, "start_date", course.start_date)
     out["lab_profile"] = course.lab_profile
     out["home_tests_allowed"] = course.home_tests_allowed
+    _put(out, "previous_course_end", course.previous_course_end)
     return out
 
 

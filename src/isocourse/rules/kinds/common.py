@@ -62,7 +62,7 @@ def second_course_interval(facts: CourseFacts, spec: RuleSpec, out: ResultBuilde
     """A further course must not start until ``weeks`` weeks after the last dose of the
     previous one (``course.previous_course_end`` in the record). Before the first dose of
     the new course, an earlier date blocks dispensing."""
-    previous = getattr(facts.course, "previous_course_end", None)
+    previous = facts.course.previous_course_end
     if previous is None or facts.phase is not Phase.BEFORE:
         return
     earliest = previous + dt.timedelta(weeks=spec.days("weeks"))

@@ -49,9 +49,12 @@ def contraception_in_use(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder)
     if since is None:
         out.block(f"contraception on record does not meet the programme: {needed} are needed")
         return
-    if facts.phase is Phase.BEFORE:
+    if not facts.dispenses:
+        # Until the first supply is handed over, the lead time is checked against the
+        # first dose (the course's start date when set, else today).
+        first_dose = facts.course.start_date or facts.on
         ready = add_months(since, spec.days("lead_months"))
-        if facts.on < ready:
+        if max(first_dose, facts.on) < ready:
             out.block(f"contraception meeting the programme has been in use since "
                       f"{since.isoformat()}; it must be in use for {spec.days('lead_months')} "
                       f"month(s) before the first dose, so not before {ready.isoformat()}")

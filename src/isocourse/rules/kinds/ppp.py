@@ -219,10 +219,10 @@ def test_after_stopping(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) 
 @rule_kind("ppp-second-course-interval", params={"weeks": int})
 def second_course_note(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
     """As ``second-course-interval`` (a further course must not start until ``weeks`` weeks
-    after the previous course's last dose; earlier blocks). The course record does not yet
-    carry the previous course's end, so until it does, an info finding before the first
-    supply reminds the prescriber and pharmacist to check."""
-    if getattr(facts.course, "previous_course_end", None) is not None:
+    after the previous course's last dose, ``course.previous_course_end``; earlier blocks).
+    When the record names no previous course, an info finding before the first supply
+    reminds the prescriber and pharmacist to check."""
+    if facts.course.previous_course_end is not None:
         second_course_interval(facts, spec, out)
     elif at_initiation(facts):
         out.info(f"if this is a further course, it must not start until {spec.days('weeks')} "
