@@ -6,7 +6,6 @@ from isocourse.rules.facts import CourseFacts, Phase
 from isocourse.rules.model import RuleSpec
 from isocourse.rules.registry import ResultBuilder, rule_kind
 
-
 #: Used when a pack gives no ``refer_to``: the EU/UK referral wording is not in the reference.
 DEFAULT_REFERRAL = "refer the patient for specialist evaluation and counselling"
 
