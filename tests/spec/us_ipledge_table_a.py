@@ -115,6 +115,17 @@ SCENARIOS: list[Scenario] = [
              CONFIRM, True, expect={"us-ipledge.window": "info"},
              absent=("us-ipledge.contraception",),
              doc="A commitment to continuous abstinence meets the contraception rule."),
+    Scenario("us 2021 second course a day before 8 weeks",
+             can(PREP, course_extra={"previous_course_end": "2022-07-28"}), "2022-09-21", False,
+             expect={"us-ipledge.second-course": "block"},
+             doc="A previous course ended on 28 July: a new one may not start before "
+                 "22 September, 8 weeks later."),
+    Scenario("us 2021 second course 8 weeks after the first",
+             can(PREP, course_extra={"previous_course_end": "2022-07-28"}), "2022-09-22", True,
+             expect={"us-ipledge.window": "info"}, absent=("us-ipledge.second-course",),
+             window=(CONFIRM, "2022-09-26"),
+             doc="Exactly 8 weeks after the previous course's last dose the new one may "
+                 "start."),
     Scenario("us 2021 not enrolled", can(without(PREP, "enrollment")), CONFIRM, False,
              expect={"us-ipledge.enrollment": "block"}, due={"enrollment": CONFIRM},
              doc="Nothing is dispensed to a patient who is not enrolled in iPLEDGE."),

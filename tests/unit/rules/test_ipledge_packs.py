@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from isocourse.catalog import load_catalog, load_rule_library
+from isocourse.catalog import load_rule_library
 from isocourse.domain.errors import RuleDataError
-from isocourse.domain.record import CourseInfo, PregnancyTestSetting, parse_record
-from isocourse.rules.facts import CourseFacts
+from isocourse.domain.record import PregnancyTestSetting
 from isocourse.rules.kinds.ipledge import describe_settings, settings_param
 from isocourse.rules.model import Applicability, Param, RulePack, RuleSpec, Source
 from isocourse.rules.registry import lookup
-from tests.spec.us_ipledge_records import can, prep
 
 BASE, OVERLAY, B = "us-ipledge@2021-12-13", "us-ipledge@2023-10", "us-ipledge@2026-08-08"
 #: Parameters that several rules of one pack carry and that must agree within the pack.
@@ -140,27 +137,3 @@ def test_settings_read_as_a_pharmacist_would_say_them() -> None:
         "a medical setting (a lab or the prescriber's office)")
     assert describe_settings([lab, office, home]) == (
         "in a lab, in the prescriber's office or at home")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _CourseWithPrevious(CourseInfo):
-    """A course that knows when the previous one ended (not yet in the record format)."""
-
-    previous_course_end: dt.date
-
-
-@pytest.mark.parametrize(("on", "blocked"), [("2022-11-14", True), ("2022-11-15", False)])
-def test_second_course_blocks_until_8_weeks_when_the_previous_end_is_known(
-        on: str, blocked: bool) -> None:
-    catalog = load_catalog()
-    record = parse_record(json.loads(json.dumps(can(prep("2022-10-01", "2022-10-20")))),
-                          known_products=catalog.products)
-    facts = CourseFacts(record, dt.date.fromisoformat(on))
-    base = record.course
-    facts.course = _CourseWithPrevious(
-        jurisdiction=base.jurisdiction, product=base.product,
-        previous_course_end=dt.date(2022, 9, 20))
-    spec = _packs()[BASE].rule("us-ipledge.second-course")
-    assert spec is not None
-    result = lookup(spec.kind).run(facts, spec)
-    assert [f.severity.value for f in result.findings] == (["block"] if blocked else [])

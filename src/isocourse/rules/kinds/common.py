@@ -60,12 +60,30 @@ def no_blood_donation(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) ->
 @rule_kind("second-course-interval", params={"weeks": int})
 def second_course_interval(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
     """A further course must not start until ``weeks`` weeks after the last dose of the
-    previous one (``course.previous_course_end`` in the record). Before the first dose of
-    the new course, an earlier date blocks dispensing."""
-    previous = facts.course.previous_course_end
-    if previous is None or facts.phase is not Phase.BEFORE:
+    previous one (``course.previous_course_end`` in the record): until the first supply,
+    an earlier date blocks dispensing. When the record names no previous course, an info
+    finding before the first supply reminds the prescriber and pharmacist to check."""
+    if facts.dispenses or facts.phase is Phase.AFTER:
         return
-    earliest = previous + dt.timedelta(weeks=spec.days("weeks"))
-    if facts.on < earliest:
+    weeks = spec.days("weeks")
+    previous = facts.course.previous_course_end
+    if previous is None:
+        out.info(f"if this is a further course, it must not start until {weeks} weeks after "
+                 "the last dose of the previous one; the record does not show a previous "
+                 "course, so check")
+        return
+    earliest = previous + dt.timedelta(weeks=weeks)
+    first_dose = max(facts.course.start_date or facts.on, facts.on)
+    if first_dose < earliest:
         out.block(f"the previous course ended on {previous.isoformat()}; a new course should "
-                  f"not start before {earliest.isoformat()} ({spec.days('weeks')} weeks later)")
+                  f"not start before {earliest.isoformat()} ({weeks} weeks later)")
+
+
+@rule_kind("course-ended")
+def course_ended(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
+    """After the record's ``course_end`` (the day of the last dose) nothing more is dispensed
+    on the course; a further course is a new record. Blocks dispensing (an isocourse rule
+    about the course record, not a programme text)."""
+    if facts.last_dose_date is not None:
+        out.block(f"the course ended on {facts.last_dose_date.isoformat()} (last dose): "
+                  "nothing more is dispensed on it, and a further course needs a new record")

@@ -13,8 +13,9 @@ Terms as the programme writes them (reference/regulatory.md §1):
   on or before it: "one dispense per window" and "no refills" both mean the next fill needs a
   new one dated after the last dispense.
 
-The kinds in this module and in ``ipledge_tests`` / ``ipledge_visits`` are registered under
-names starting ``ipledge-``; the packs ``us-ipledge-*.toml`` choose them and set their numbers.
+The kinds here and in ``ipledge_tests``, ``ipledge_pretreatment`` and ``ipledge_visits`` are
+registered under names starting ``ipledge-``; the packs ``us-ipledge-*.toml`` choose them and
+set their numbers.
 """
 
 from __future__ import annotations
@@ -26,16 +27,16 @@ from dataclasses import dataclass
 from isocourse.domain.errors import RuleDataError
 from isocourse.domain.record import Dispense, Event, PregnancyTest, PregnancyTestSetting
 from isocourse.rules.facts import CourseFacts, Phase
-from isocourse.rules.kinds.common import second_course_interval
 from isocourse.rules.model import RuleSpec
 from isocourse.rules.registry import ResultBuilder, rule_kind
 
 __all__ = [
-    "TEST_POLICY_PARAMS",
+    "SETTING_POLICY_PARAMS",
     "SettingPolicy",
     "describe_settings",
     "iso",
     "next_fill_date",
+    "setting_words",
     "settings_param",
     "supply_last_day",
     "used_by",
@@ -43,7 +44,7 @@ __all__ = [
 
 #: The parameters every kind that judges a test's setting declares (kept equal across the
 #: rules of one pack; a unit test checks that they are).
-TEST_POLICY_PARAMS: dict[str, type] = {
+SETTING_POLICY_PARAMS: dict[str, type] = {
     "settings_before": list, "settings_during": list, "home_needs_prescriber": bool}
 
 _SETTING_WORDS = {
@@ -181,27 +182,3 @@ def new_prescription(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> 
     if fill is not None:
         out.block(f"the prescription of {iso(latest.date)} was filled on {iso(fill.date)}; "
                   "iPLEDGE allows no refills, so the next fill needs a new prescription")
-
-
-@rule_kind("ipledge-course-ended", params={})
-def course_ended(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
-    """After the record's ``course_end`` (the day of the last dose) nothing more is dispensed
-    on the course: a further course is a new record. Blocks dispensing (an isocourse rule
-    about the record, not an iPLEDGE text)."""
-    if facts.phase is Phase.AFTER and facts.last_dose_date is not None:
-        out.block(f"the course ended on {iso(facts.last_dose_date)} (last dose); nothing more "
-                  "is dispensed on this course, and a further course needs a new record")
-
-
-@rule_kind("ipledge-second-course", params={"weeks": int})
-def second_course(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
-    """A further course must not start until ``weeks`` weeks after the last dose of the
-    previous one (the generic ``second-course-interval``, which blocks an earlier start).
-    The course record does not yet carry the previous course's end, so until it does an
-    info finding before the first fill asks the prescriber and pharmacist to check."""
-    if getattr(facts.course, "previous_course_end", None) is not None:
-        second_course_interval(facts, spec, out)
-    elif facts.phase is Phase.BEFORE and not facts.dispenses:
-        out.info(f"if this is a further course, it must not start until {spec.days('weeks')} "
-                 "weeks after the last dose of the previous one; the record does not show a "
-                 "previous course, so check")

@@ -15,7 +15,7 @@ from isocourse.domain.record import (
 )
 from isocourse.rules.facts import CourseFacts, Phase
 from isocourse.rules.kinds.ipledge import (
-    TEST_POLICY_PARAMS,
+    SETTING_POLICY_PARAMS,
     SettingPolicy,
     describe_settings,
     iso,
@@ -116,7 +116,7 @@ def pretreatment_tests(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -
         out.needs("pregnancy_test", due, "the confirmation test")
 
 
-@rule_kind("ipledge-post-course-tests", params={**TEST_POLICY_PARAMS, "months_after": int})
+@rule_kind("ipledge-post-course-tests", params={**SETTING_POLICY_PARAMS, "months_after": int})
 def post_course_tests(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
     """After the last dose two more negative tests are needed: one at the end of the course
     (dated on or after the last dose and before the second is due) and one ``months_after``

@@ -22,7 +22,7 @@ from isocourse.domain.dates import day_n
 from isocourse.domain.record import Dispense, PregnancyTest, PregnancyTestSetting
 from isocourse.rules.facts import CourseFacts, Phase
 from isocourse.rules.kinds.ipledge import (
-    TEST_POLICY_PARAMS,
+    SETTING_POLICY_PARAMS,
     SettingPolicy,
     describe_settings,
     iso,
@@ -37,7 +37,7 @@ from isocourse.rules.registry import ResultBuilder, rule_kind
 __all__ = ["WindowState", "window_state"]
 
 _WINDOW_PARAMS: dict[str, type] = {
-    **TEST_POLICY_PARAMS, "window_days": int, "screening_settings": list,
+    **SETTING_POLICY_PARAMS, "window_days": int, "screening_settings": list,
     "min_days_between": int, "lockout_days": int}
 
 
@@ -156,7 +156,7 @@ def lockout(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
                  f"done from {iso(state.wait_until)}{early}")
 
 
-@rule_kind("ipledge-monthly-test", params=TEST_POLICY_PARAMS)
+@rule_kind("ipledge-monthly-test", params=SETTING_POLICY_PARAMS)
 def monthly_test(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
     """During treatment every fill needs its own negative pregnancy test (monthly, before
     each prescription): the newest test that counts must be dated after the last fill, so a
@@ -180,7 +180,7 @@ def monthly_test(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None
     out.needs("pregnancy_test", next_fill_date(facts), "the monthly test before the next fill")
 
 
-@rule_kind("ipledge-test-settings", params=TEST_POLICY_PARAMS)
+@rule_kind("ipledge-test-settings", params=SETTING_POLICY_PARAMS)
 def test_settings(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
     """Where a pregnancy test may be done (``settings_before`` the first dose,
     ``settings_during`` treatment and after; ``home_needs_prescriber``: a home test counts

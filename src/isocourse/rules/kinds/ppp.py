@@ -17,7 +17,6 @@ import datetime as dt
 from isocourse.domain.dates import add_months, day_n
 from isocourse.domain.record import PregnancyTest, PregnancyTestSetting, Prescription
 from isocourse.rules.facts import CourseFacts, Phase
-from isocourse.rules.kinds.common import second_course_interval
 from isocourse.rules.model import RuleSpec, Window
 from isocourse.rules.registry import ResultBuilder, rule_kind
 
@@ -107,16 +106,6 @@ def dispensing_window(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) ->
         out.window = Window(rx.date, end, "prescription")
         out.info(f"the prescription of {rx.date.isoformat()} is open for dispensing until "
                  f"{end.isoformat()} (Day {days}, counting the prescription date as Day 1)")
-
-
-@rule_kind("ppp-course-ended", params={})
-def course_ended(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
-    """After the record's ``course_end`` (the day of the last dose) nothing more is dispensed
-    on the course; a further course is a new record. Blocks dispensing (a rule about the
-    course record, not a programme text)."""
-    if facts.last_dose_date is not None:
-        out.block(f"the course ended on {facts.last_dose_date.isoformat()} (last dose): "
-                  "nothing more is dispensed on it, and a further course needs a new record")
 
 
 @rule_kind("ppp-initial-pregnancy-test", params={
@@ -214,17 +203,3 @@ def test_after_stopping(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) 
                     f"dose on {last.isoformat()}) and is not on file: arrange it now")
     else:
         out.info(f"a final medically supervised pregnancy test is due on {due.isoformat()}")
-
-
-@rule_kind("ppp-second-course-interval", params={"weeks": int})
-def second_course_note(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder) -> None:
-    """As ``second-course-interval`` (a further course must not start until ``weeks`` weeks
-    after the previous course's last dose, ``course.previous_course_end``; earlier blocks).
-    When the record names no previous course, an info finding before the first supply
-    reminds the prescriber and pharmacist to check."""
-    if facts.course.previous_course_end is not None:
-        second_course_interval(facts, spec, out)
-    elif at_initiation(facts):
-        out.info(f"if this is a further course, it must not start until {spec.days('weeks')} "
-                 "weeks after the last dose of the previous one; the record does not show a "
-                 "previous course, so check")
