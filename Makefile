@@ -41,6 +41,7 @@ check: sync
 bench: sync
 	$(RUN) python bench/plans_per_second.py
 	$(RUN) python bench/cold_start.py
+	$(RUN) python bench/assessments_per_second.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis

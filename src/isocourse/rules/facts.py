@@ -66,7 +66,19 @@ class CourseFacts:
         """Effective events dated on or before ``on``, in record (date) order."""
         return tuple(e for e in self.record.effective_events() if e.date <= self.on)
 
+    @cached_property
+    def _by_class(self) -> dict[type[Event], tuple[Event, ...]]:
+        grouped: dict[type[Event], list[Event]] = {}
+        for event in self.events:
+            grouped.setdefault(type(event), []).append(event)
+        return {cls: tuple(events) for cls, events in grouped.items()}
+
     def of(self, kind: type[_E]) -> tuple[_E, ...]:
+        """The events of one class (events are grouped once per assessment: rules ask often)."""
+        found = self._by_class.get(kind)
+        if found is not None:
+            return found  # type: ignore[return-value]  # grouped by this very class
+        # A base class (such as Event itself) gathers the events of its subclasses.
         return tuple(e for e in self.events if isinstance(e, kind))
 
     def last(self, kind: type[_E], *, on_or_before: dt.date | None = None,

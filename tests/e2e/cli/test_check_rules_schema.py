@@ -160,3 +160,20 @@ def test_a_repeated_key_is_refused_not_silently_overwritten(
     code, _, err = run(capsys, "check", write(tmp_path, text), "--on", "2026-10-08")
     assert code == 2
     assert "appears twice" in err
+
+
+EXAMPLE = str(Path(__file__).parents[3] / "examples" / "us-ipledge-course.json")
+
+
+def test_the_readme_example_opens_a_window_that_closes_after_day_7(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(capsys, "check", EXAMPLE, "--on", "2026-10-07", "--format", "json")
+    day_7 = json.loads(out)
+    assert day_7["dispense_allowed"] is True
+    assert day_7["window"]["start"] == "2026-10-01" and day_7["window"]["end"] == "2026-10-07"
+    _, out, _ = run(capsys, "check", EXAMPLE, "--on", "2026-10-08", "--format", "json")
+    day_8 = json.loads(out)
+    assert day_8["dispense_allowed"] is False
+    assert {"rule_id": "us-ipledge.window", "severity": "block"}.items() <= next(
+        f for f in day_8["findings"] if f["rule_id"] == "us-ipledge.window").items()
