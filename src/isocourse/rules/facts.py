@@ -144,6 +144,16 @@ class CourseFacts:
     def started(self) -> bool:
         return self.phase is not Phase.BEFORE
 
+    @cached_property
+    def awaiting_first_supply(self) -> bool:
+        """True until the first supply has been handed over, the day of it included: a
+        dispense on ``on`` is still the first one, so a record that already holds today's
+        dispense is judged as before it. False once the course has ended."""
+        if self.course_end is not None or any(d.date < self.on for d in self.dispenses):
+            return False
+        first = self.first_dose_date
+        return first is None or first >= self.on
+
     # -- pregnancy tests ---------------------------------------------------------------
     @cached_property
     def positive_tests(self) -> tuple[PregnancyTest, ...]:

@@ -63,7 +63,7 @@ def second_course_interval(facts: CourseFacts, spec: RuleSpec, out: ResultBuilde
     previous one (``course.previous_course_end`` in the record): until the first supply,
     an earlier date blocks dispensing. When the record names no previous course, an info
     finding before the first supply reminds the prescriber and pharmacist to check."""
-    if facts.dispenses or facts.phase is Phase.AFTER:
+    if not facts.awaiting_first_supply:
         return
     weeks = spec.days("weeks")
     previous = facts.course.previous_course_end

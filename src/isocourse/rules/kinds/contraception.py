@@ -49,7 +49,7 @@ def contraception_in_use(facts: CourseFacts, spec: RuleSpec, out: ResultBuilder)
     if since is None:
         out.block(f"contraception on record does not meet the programme: {needed} are needed")
         return
-    if not facts.dispenses:
+    if facts.awaiting_first_supply:
         # Until the first supply is handed over, the lead time is checked against the
         # first dose (the course's start date when set, else today).
         first_dose = facts.course.start_date or facts.on

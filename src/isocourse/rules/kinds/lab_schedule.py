@@ -45,12 +45,8 @@ def _severity(spec: RuleSpec, name: str) -> Severity:
 
 
 def first_dispense_pending(facts: CourseFacts) -> bool:
-    """Nothing has been dispensed yet and the first dose is today or later (or undated):
-    a dispense today would be the first one."""
-    if facts.phase is Phase.AFTER or facts.dispenses:
-        return False
-    start = facts.first_dose_date
-    return start is None or start >= facts.on
+    """A dispense today would be the first one (see ``CourseFacts.awaiting_first_supply``)."""
+    return facts.awaiting_first_supply
 
 
 def _names(analytes: Iterable[LabAnalyte]) -> str:

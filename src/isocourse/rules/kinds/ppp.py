@@ -32,10 +32,7 @@ def count(number: int, unit: str) -> str:
 
 def at_initiation(facts: CourseFacts) -> bool:
     """True until the first supply has been handed over (the day of it included)."""
-    if facts.course_end is not None or any(d.date < facts.on for d in facts.dispenses):
-        return False
-    first = facts.first_dose_date
-    return first is None or first >= facts.on
+    return facts.awaiting_first_supply
 
 
 def home_test_problem(facts: CourseFacts, spec: RuleSpec, test: PregnancyTest) -> str | None:
