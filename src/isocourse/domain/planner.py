@@ -17,7 +17,7 @@ shared/spec/plan-cli.md; the arithmetic conventions are clinical.md §10:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from isocourse.domain.advisories import Advisory
@@ -118,7 +118,13 @@ class Plan:
     warnings: tuple[Advisory, ...]
     alternative: AlternatingOption | None = None
     chosen_pattern: str = "single"
-    raw_target_mg: Decimal = field(default=Decimal(0))  # raw mg to give to reach the target
+
+    @property
+    def raw_target_mg(self) -> Decimal:
+        """The raw mg to give to reach the target (differs on the equivalent basis)."""
+        if self.basis is CumulativeBasis.EQUIVALENT:
+            return self.target_mg * self.product.equivalence_factor
+        return self.target_mg
 
     def warnings_codes_contain(self, code: str) -> bool:
         return any(w.code == code for w in self.warnings)
@@ -226,8 +232,6 @@ def plan_course(request: PlanRequest, catalog: Catalog) -> Plan:
         for percent in MILESTONE_PERCENTS
         for day in (days_to_target if percent == 100 else _days(schedule, hundredth * percent),)
     )
-    raw_target = target_mg * product.equivalence_factor if basis is \
-        CumulativeBasis.EQUIVALENT else target_mg
     return Plan(
         product=product,
         weight_kg=weight_kg,
@@ -243,7 +247,6 @@ def plan_course(request: PlanRequest, catalog: Catalog) -> Plan:
         warnings=tuple(warnings),
         alternative=alternative,
         chosen_pattern="alternating" if (request.alternate and alternative) else "single",
-        raw_target_mg=raw_target,
     )
 
 

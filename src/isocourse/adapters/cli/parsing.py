@@ -35,10 +35,3 @@ def today() -> dt.date:
     """Today's date in this machine's local time zone (the clinic's)."""
     return dt.datetime.now(dt.UTC).astimezone().date()
 
-
-def age_on(birth_date: dt.date, on: dt.date) -> int:
-    """Whole years of age on a date."""
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from isocourse.adapters.cli import output
-from isocourse.adapters.cli.parsing import age_on, date_option, decimal_option, int_option, today
+from isocourse.adapters.cli.parsing import date_option, decimal_option, int_option, today
 from isocourse.catalog import load_catalog
 from isocourse.domain.capsules import CapsuleCount
 from isocourse.domain.cumulative import CumulativeBasis
+from isocourse.domain.dates import age_on
 from isocourse.domain.errors import InvalidInput
 from isocourse.domain.plan_json import plan_to_json
 from isocourse.domain.planner import Plan, PlanRequest, plan_course
