@@ -15,8 +15,14 @@ Anything that is *not* an IsocourseError is a bug.
     │   └── PlanRefused                 plan-refused     2   a plan that cannot be made
     ├── CatalogError                    catalog-error    3   the product catalog data is wrong
     ├── RuleDataError                   rule-data-error  3   a rule pack is wrong
-    └── RecordError (ValueError)        invalid-record   2   a course record is wrong; carries
-                                                             every problem with its JSON path
+    ├── RecordError (ValueError)        invalid-record   2   a course record is wrong; carries
+    │                                                        every problem with its JSON path
+    ├── NotFound                        not-found        4   no such patient, course, authorization
+    ├── Conflict                        conflict         5   the request clashes with the state
+    │   ├── VersionMismatch             version-mismatch 5   someone else changed the course first
+    │   └── DispenseNotAllowed          dispense-not-allowed 5  the rules do not allow dispensing;
+    │                                                        carries the reasons, in plain words
+    └── StorageUnavailable              database-unavailable 6  the database cannot be reached
 
 Messages never contain patient data: they name fields, limits and codes, not the values
 a patient's record holds (a weight typed on the command line may be echoed back to the
@@ -30,14 +36,19 @@ from dataclasses import dataclass
 
 __all__ = [
     "CatalogError",
+    "Conflict",
+    "DispenseNotAllowed",
     "DoseRefused",
     "InvalidInput",
     "IsocourseError",
+    "NotFound",
     "PlanRefused",
     "Problem",
     "RecordError",
     "RuleDataError",
+    "StorageUnavailable",
     "UnknownProduct",
+    "VersionMismatch",
 ]
 
 
@@ -128,3 +139,48 @@ class RecordError(IsocourseError, ValueError):
         count = len(self.problems)
         summary = f"the course record has {count} problem{'s' if count != 1 else ''}"
         super().__init__(summary + "".join(f"\n  {p}" for p in self.problems))
+
+
+class NotFound(IsocourseError):
+    """No such thing (patient, course, event, authorization) in this clinic. The message
+    names the kind of thing and never the identifier, which may be patient data."""
+
+    code = "not-found"
+    exit_code = 4
+
+
+class Conflict(IsocourseError):
+    """The request is well formed but clashes with the current state (a course that has
+    ended, an authorization already used, a second active course)."""
+
+    code = "conflict"
+    exit_code = 5
+
+
+class VersionMismatch(Conflict):
+    """The course changed since the caller read it (``If-Match`` no longer matches)."""
+
+    code = "version-mismatch"
+
+    def __init__(self, message: str, *, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class DispenseNotAllowed(Conflict):
+    """The safety rules do not allow dispensing now. ``reasons`` say why in words a
+    pharmacist can act on; each is ``(rule_id, message)``."""
+
+    code = "dispense-not-allowed"
+
+    def __init__(self, message: str, reasons: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.reasons = tuple(reasons)
+
+
+class StorageUnavailable(IsocourseError):
+    """The database cannot be reached (down, locked, unreachable). Retrying later is right;
+    nothing was written."""
+
+    code = "database-unavailable"
+    exit_code = 6

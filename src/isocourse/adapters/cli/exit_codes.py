@@ -10,5 +10,12 @@ INTERNAL_ERROR = 1
 INVALID_INPUT = 2
 #: A data file isocourse ships or was given (catalog, rule pack) is wrong.
 BAD_DATA = 3
+#: No such patient, course or authorization.
+NOT_FOUND = 4
+#: The request clashes with the current state (a course changed meanwhile, an authorization
+#: already used or refused by the rules).
+CONFLICT = 5
+#: The database cannot be reached.
+UNAVAILABLE = 6
 #: Interrupted (Ctrl-C).
 INTERRUPTED = 130

@@ -42,9 +42,9 @@ from isocourse.domain.record.events import (
     SideEffect,
     Weight,
 )
-from isocourse.domain.record.parse import parse_record
+from isocourse.domain.record.parse import parse_course_info, parse_record
 from isocourse.domain.record.schema import course_schema
-from isocourse.domain.record.serialize import event_to_json, record_to_json
+from isocourse.domain.record.serialize import course_info_to_json, event_to_json, record_to_json
 from isocourse.domain.record.vocabulary import (
     ContraceptionMethod,
     EventType,
@@ -90,8 +90,10 @@ __all__ = [
     "SideEffect",
     "SideEffectKind",
     "Weight",
+    "course_info_to_json",
     "course_schema",
     "event_to_json",
+    "parse_course_info",
     "parse_record",
     "record_to_json",
 ]

@@ -37,7 +37,7 @@ from isocourse.domain.record.course import FORMAT, CourseInfo, CourseRecord, Jur
 from isocourse.domain.record.events import Event
 from isocourse.domain.units import MAX_WEIGHT_KG, MIN_WEIGHT_KG
 
-__all__ = ["parse_record"]
+__all__ = ["parse_course_info", "parse_record"]
 
 _T = TypeVar("_T")
 _EVENT_PATH = re.compile(r"events\[([0-9]+)\]")
@@ -82,6 +82,17 @@ def parse_record(data: object, *, known_products: Collection[str] | None = None)
         events=values["events"],
         extensions=extensions,
     )
+
+
+def parse_course_info(data: object, *, known_products: Collection[str] | None = None,
+                      path: str = "course") -> CourseInfo:
+    """Check and build the ``course`` object of a record on its own (the server keeps a
+    course's settings apart from its events). Raises :class:`RecordError`."""
+    problems: list[Problem] = []
+    info = _object_reader(_course_fields(known_products), _course)(data, path, problems)
+    if problems or info is None:
+        raise RecordError(problems or [Problem(path, "expected an object")])
+    return info
 
 
 def _document_order(problem: Problem) -> int:

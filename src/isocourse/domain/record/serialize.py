@@ -25,7 +25,7 @@ from isocourse.domain.record._json import json_copy, json_number
 from isocourse.domain.record.course import CourseInfo, CourseRecord, Patient
 from isocourse.domain.record.events import Event
 
-__all__ = ["event_to_json", "record_to_json"]
+__all__ = ["course_info_to_json", "event_to_json", "record_to_json"]
 
 #: Members every event has, written in a fixed place rather than in field order.
 _LEADING = ("date", "id")
@@ -38,7 +38,7 @@ def record_to_json(record: CourseRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "format": record.format,
         "patient": _patient(record.patient),
-        "course": _course(record.course),
+        "course": course_info_to_json(record.course),
         "events": [event_to_json(event) for event in record.events],
     }
     if record.extensions is not None:
@@ -73,7 +73,8 @@ def _patient(patient: Patient) -> dict[str, Any]:
     }
 
 
-def _course(course: CourseInfo) -> dict[str, Any]:
+def course_info_to_json(course: CourseInfo) -> dict[str, Any]:
+    """The ``course`` object of a record."""
     out: dict[str, Any] = {
         "jurisdiction": course.jurisdiction.value,
         "product": course.product,

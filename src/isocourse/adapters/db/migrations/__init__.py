@@ -1,0 +1,1 @@
+"""Alembic migrations of the isocourse database (run by ``isocourse db upgrade``)."""

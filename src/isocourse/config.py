@@ -1,0 +1,108 @@
+"""Settings of the clinic server: typed, validated, read once from the environment.
+
+Every setting is an environment variable ``ISOCOURSE_<NAME>`` (``ISOCOURSE_DATA_DIR``,
+``ISOCOURSE_DATABASE_URL`` ...) or a command-line option of ``isocourse serve``; the table in
+docs/reference/settings.md is generated from this class, so the two cannot disagree.
+``bootstrap.py`` builds one :class:`Settings` and passes it down; nothing else reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/isocourse``, or ``~/.local/share/isocourse`` when that is unset."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "isocourse"
+
+
+class Settings(BaseSettings):
+    """The clinic server's settings. Field descriptions are the documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="ISOCOURSE_", extra="ignore",
+                                      validate_default=True)
+
+    data_dir: Annotated[Path, Field(
+        default_factory=default_data_dir,
+        description="Folder of the embedded SQLite database (isocourse.db) and its backups. "
+                    "Default: $XDG_DATA_HOME/isocourse, else ~/.local/share/isocourse.")]
+    database_url: Annotated[str | None, Field(
+        default=None,
+        description="A PostgreSQL URL (postgresql://user:password@host:port/db, psycopg 3) "
+                    "to use instead of SQLite in the data directory. A sqlite:/// URL is "
+                    "also accepted.")]
+    host: Annotated[str, Field(default="127.0.0.1",
+                               description="Address the server listens on.")]
+    port: Annotated[int, Field(default=8000, ge=0, le=65535,
+                               description="TCP port the server listens on.")]
+    timezone: Annotated[str, Field(
+        default="UTC",
+        description="The clinic's IANA time zone (Europe/London, America/New_York). "
+                    "Today's date, and so every window and due date, is read in it.")]
+    clinic_id: Annotated[str, Field(
+        default="main", min_length=1, max_length=64,
+        description="Identifier of this clinic; patients and courses belong to it.")]
+    follow_up_days: Annotated[int, Field(
+        default=365, ge=0, le=3650,
+        description="How long after its end a course stays on the due list (post-course "
+                    "pregnancy tests and follow-up). An isocourse setting, not a clinical "
+                    "rule: the rules decide what is due, this only bounds the search.")]
+    page_size: Annotated[int, Field(default=50, ge=1, le=1000,
+                                    description="Default page size of listings.")]
+    max_page_size: Annotated[int, Field(default=500, ge=1, le=10000,
+                                        description="Largest page a client may ask for.")]
+    db_pool_size: Annotated[int, Field(
+        default=10, ge=1, le=200,
+        description="PostgreSQL connections kept open (as many again may be opened "
+                    "under load).")]
+    rules_dir: Annotated[Path | None, Field(
+        default=None,
+        description="A folder of extra rule packs (*.toml) added to the packaged ones.")]
+    catalog: Annotated[Path | None, Field(
+        default=None,
+        description="A product catalog file to use instead of the packaged one.")]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known IANA time zone (for example Europe/London)") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("postgresql://", "postgresql+psycopg://", "sqlite:///",
+                                 "sqlite+pysqlite:///", "postgres://")):
+            raise ValueError("expected a postgresql:// or sqlite:/// URL")
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.data_dir / "isocourse.db"
+
+    def resolved_database_url(self) -> str:
+        """The database to use: ``database_url``, else SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+pysqlite:///{self.sqlite_file}"

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Ensures the system (Debian) packages the test suite needs are present.
+#
+# Idempotent: when everything is already installed it installs nothing and prints one line
+# per requirement saying what it found. Missing packages are installed with one apt-get call,
+# as root or through sudo.
+#
+# To add a requirement, write a `have_<thing>` function that prints where the thing is (and
+# returns non-zero when it is missing), then add one `require` line at the bottom.
+set -euo pipefail
+
+# PostgreSQL server binaries: the integration tests start throwaway servers with initdb and
+# pg_ctl (tests/support/postgres.py). Debian keeps them in /usr/lib/postgresql/<version>/bin,
+# off PATH; a PATH entry (for instance a symlink) wins, as in find_pg_bindir().
+have_postgres() {
+    local pg_ctl dir
+    if pg_ctl=$(command -v pg_ctl) && command -v initdb >/dev/null; then
+        dir=$(dirname "$(readlink -f "$pg_ctl")")
+        if [[ -x $dir/initdb && -x $dir/postgres ]]; then
+            echo "$dir"
+            return 0
+        fi
+    fi
+    while IFS= read -r dir; do
+        if [[ -x $dir/pg_ctl && -x $dir/initdb && -x $dir/postgres ]]; then
+            echo "$dir"
+            return 0
+        fi
+    done < <(compgen -G '/usr/lib/postgresql/*/bin' | sort -t/ -k5,5Vr)
+    return 1
+}
+
+# have_chromium() { command -v chromium; }
+
+# ---------------------------------------------------------------------------------------------
+
+labels=() checks=() packages=() missing=()
+
+# require LABEL CHECK-FUNCTION DEBIAN-PACKAGE
+require() {
+    labels+=("$1") checks+=("$2") packages+=("$3")
+    if ! "$2" >/dev/null; then
+        missing+=("$3")
+    fi
+}
+
+install_missing() {
+    local -a as_root
+    if [[ $(id -u) -eq 0 ]]; then
+        as_root=()
+    elif command -v sudo >/dev/null; then
+        as_root=(sudo)
+    else
+        echo "install-system-packages: missing Debian packages: ${missing[*]}" >&2
+        echo "install-system-packages: installing them needs root, and sudo is not available;" \
+             "run this script as root or install them yourself." >&2
+        exit 1
+    fi
+    if ! command -v apt-get >/dev/null; then
+        echo "install-system-packages: missing packages: ${missing[*]}," \
+             "and apt-get is not available (this script knows Debian and Ubuntu only)." >&2
+        exit 1
+    fi
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+report() {
+    local i where
+    for i in "${!labels[@]}"; do
+        if ! where=$("${checks[$i]}"); then
+            echo "install-system-packages: ${labels[$i]} still missing after installing" \
+                 "Debian package '${packages[$i]}'" >&2
+            exit 1
+        fi
+        if [[ " ${missing[*]} " == *" ${packages[$i]} "* ]]; then
+            echo "${labels[$i]}: installed Debian package '${packages[$i]}' ($where)"
+        else
+            echo "${labels[$i]}: found $where"
+        fi
+    done
+}
+
+require "PostgreSQL server" have_postgres postgresql
+# require "Chromium" have_chromium chromium
+
+if ((${#missing[@]})); then
+    install_missing
+fi
+report
