@@ -13,7 +13,7 @@ RUN := $(UV) run --frozen --no-sync
 .PHONY: help uv sync run test check bench docs clean
 
 help:
-	@echo "make run    - the main job: a demo course plan"
+	@echo "make run    - the main job: the clinic server with a demo clinic, on SQLite"
 	@echo "make test   - install everything the tests need and run the whole suite"
 	@echo "make check  - ruff, mypy (strict), import-linter contracts, generated docs current"
 	@echo "make bench  - benchmarks; figures go to docs/performance.md by hand"
@@ -25,18 +25,27 @@ uv:
 sync: uv
 	$(UV) sync --frozen --quiet
 
+# The clinic server on the embedded SQLite default, filled with a demo clinic on first run.
+# HOST/PORT/DATA_DIR may be given: make run PORT=8080 DATA_DIR=/tmp/clinic
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: sync
-	$(RUN) isocourse plan --weight 60 --product us-conventional --mg-per-kg 1.0 \
-		--start-mg-per-kg 0.5 --start-days 28
+	$(RUN) isocourse serve --demo --host $(HOST) --port $(PORT) \
+		$(if $(DATA_DIR),--data-dir $(DATA_DIR),)
 
+# System packages first (PostgreSQL from Debian's packages; the tests start their own
+# server on a free port and stop it). ISOCOURSE_REQUIRE_POSTGRES makes a missing
+# PostgreSQL a failure instead of a skip.
 test: sync
-	$(RUN) pytest -n 2 -q
+	bash tools/install-system-packages.sh
+	ISOCOURSE_REQUIRE_POSTGRES=1 $(RUN) pytest -n 2 -q
 
 check: sync
 	$(RUN) ruff check src tests bench tools
 	$(RUN) mypy
 	$(RUN) lint-imports
 	$(RUN) python tools/gen_docs.py --check
+	@tmp=$$(mktemp -d) && $(RUN) isocourse db check --data-dir $$tmp && rm -rf $$tmp
 
 bench: sync
 	$(RUN) python bench/plans_per_second.py

@@ -22,8 +22,8 @@ from isocourse.domain.record import (
     event_to_json,
     parse_record,
 )
-from isocourse.domain.record.ordering import Head, order_events, place
 from isocourse.domain.record._json import json_number
+from isocourse.domain.record.ordering import Head, order_events, place
 from isocourse.services import ids
 from isocourse.services.ports import Actor, Rulebook, UnitOfWork
 from isocourse.services.stored import CourseHeader, PatientRow, StoredEvent
@@ -92,11 +92,12 @@ def ended_on(record: CourseRecord) -> dt.date | None:
 
 def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mapping[str, Any]],
                   *, actor: Actor, at: dt.datetime, rules: Rulebook,
-                  expected_version: int | None, change: str) -> tuple[LoadedCourse, int]:
+                  expected_version: int | None,
+                  change: str) -> tuple[LoadedCourse, tuple[StoredEvent, ...]]:
     """Check ``bodies`` (course-record event objects) against the whole course and store
     them, all or none. Gives events without an ``id`` a fresh one; a correction (with
-    ``supersedes``) must say why in ``reason``. Returns the course as now stored and its
-    new version."""
+    ``supersedes``) must say why in ``reason``. Returns the course as now stored and the
+    events just stored (with their ids)."""
     taken = {e.event_id for e in course.events if e.event_id is not None}
     prepared: list[dict[str, Any]] = []
     for position, body in enumerate(bodies):
@@ -139,7 +140,7 @@ def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mappin
         uow.courses.update_header(header)
     by_seq = {s.seq: s for s in saved}
     final = tuple(by_seq.get(e.seq, e) for e in ordered)
-    return LoadedCourse(header, course.patient, final, record), version
+    return LoadedCourse(header, course.patient, final, record), tuple(saved)
 
 
 def _date_or_min(value: object) -> dt.date:

@@ -31,6 +31,7 @@ from isocourse.services.course_store import (
     append_events,
     ended_on,
     load_course,
+    record_document,
 )
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
 from isocourse.services.stored import (
@@ -38,6 +39,7 @@ from isocourse.services.stored import (
     CourseListFilter,
     CourseStatus,
     PatientRow,
+    StoredEvent,
 )
 
 __all__ = [
@@ -167,13 +169,11 @@ def _check_interval(jurisdiction: Jurisdiction, previous_end: dt.date, start: dt
                 raise Conflict(
                     f"a further course should not start before {earliest.isoformat()}: "
                     f"{weeks} weeks after the previous course's last dose on "
-                    f"{previous_end.isoformat()} (rule {spec.id}, {spec.citation()})")
+                    f"{previous_end.isoformat()} (rule {spec.id}, {spec.citation})")
 
 
 def _check_header(header: CourseHeader, patient: PatientRow, rules: Rulebook) -> None:
     """The course settings and enrollment weight must make a valid record."""
-    from isocourse.services.course_store import record_document
-
     parse_record(record_document(patient, header, ()), known_products=rules.catalog.products)
 
 
@@ -203,8 +203,10 @@ def list_courses(flt: CourseListFilter, *, offset: int, limit: int, uows: UnitOf
 
 def record_events(course_id: str, events: Sequence[Mapping[str, Any]], *,
                   expected_version: int | None, uows: UnitOfWorkFactory, clock: Clock,
-                  actor: Actor, rules: Rulebook) -> LoadedCourse:
+                  actor: Actor,
+                  rules: Rulebook) -> tuple[LoadedCourse, tuple[StoredEvent, ...]]:
     """Append clinical events (course-record event objects) to a course, all or none.
+    Returns the course and the events as stored (with the ids given to them).
 
     Nothing is edited in place: a correction is an event with ``supersedes`` and a
     ``reason``. ``expected_version``, when given, must be the course's current version."""
@@ -212,11 +214,11 @@ def record_events(course_id: str, events: Sequence[Mapping[str, Any]], *,
         raise InvalidInput("no events given", field="events")
     with uows(write=True) as uow:
         course = load_course(uow, course_id, actor, rules, lock=True)
-        updated, _ = append_events(uow, course, events, actor=actor, at=clock.now(),
-                                   rules=rules, expected_version=expected_version,
-                                   change="events")
+        updated, added = append_events(uow, course, events, actor=actor, at=clock.now(),
+                                       rules=rules, expected_version=expected_version,
+                                       change="events")
         uow.commit()
-    return updated
+    return updated, added
 
 
 def end_course(course_id: str, *, last_dose: dt.date, reason: str | None,
@@ -365,5 +367,3 @@ def _changed_settings(header: CourseHeader, new: CourseRecord) -> dict[str, Any]
     return previous
 
 
-def status_filter(value: str | None) -> CourseStatus | None:
-    return None if value is None else CourseStatus(value)

@@ -197,10 +197,8 @@ def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkF
         event = {"type": "dispense", "date": today.isoformat(), "daily_mg": row.daily_mg,
                  "days_supply": row.days_supply,
                  "extensions": {"isocourse": {"authorization": row.code}}}
-        updated, _ = append_events(uow, course, [event], actor=actor, at=clock.now(),
-                                   rules=rules, expected_version=None, change="dispense")
-        dispensed = updated.events[-1] if updated.events[-1].type == "dispense" else next(
-            e for e in reversed(updated.events) if e.type == "dispense")
+        _, (dispensed,) = append_events(uow, course, [event], actor=actor, at=clock.now(),
+                                        rules=rules, expected_version=None, change="dispense")
         assert dispensed.row_id is not None
         if not uow.authorizations.consume(row.code, dispense_event=dispensed.row_id,
                                           at=clock.now(), by=actor.id):

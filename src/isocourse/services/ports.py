@@ -154,10 +154,14 @@ class IdempotencyRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    patients: PatientRepository
-    courses: CourseRepository
-    authorizations: AuthorizationRepository
-    idempotency: IdempotencyRepository
+    @property
+    def patients(self) -> PatientRepository: ...
+    @property
+    def courses(self) -> CourseRepository: ...
+    @property
+    def authorizations(self) -> AuthorizationRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

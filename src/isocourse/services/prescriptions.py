@@ -72,7 +72,7 @@ def write_prescription(cmd: WritePrescription, *, preview: bool,
         if course.header.ended_on is not None:
             raise Conflict("the course has ended; a further course needs a new course")
         before = assess_loaded(course, day, rules)
-        updated, _ = append_events(uow, course, [event], actor=actor, at=clock.now(),
+        updated, (added,) = append_events(uow, course, [event], actor=actor, at=clock.now(),
                                    rules=rules, expected_version=expected_version,
                                    change="prescription")
         after = assess_loaded(updated, day, rules)
@@ -81,8 +81,7 @@ def write_prescription(cmd: WritePrescription, *, preview: bool,
         refused = tuple(f for f in after.findings if f.severity.stops_dispensing
                         and (f.rule_id, f.message) not in known
                         and _kind(pack.rule(f.rule_id)) == _LIMITS_KIND)
-        new_id = next(e.event_id for e in updated.events
-                      if e.event_id not in {x.event_id for x in course.events})
+        new_id = added.event_id
         if preview or refused:
             uow.rollback()
             return PrescriptionVerdict(course, None, after, refused, saved=False)

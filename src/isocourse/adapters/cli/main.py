@@ -14,6 +14,12 @@ from isocourse.adapters.cli.plan import plan_command
 from isocourse.adapters.cli.products import products_command
 from isocourse.adapters.cli.rules import rules_app
 from isocourse.adapters.cli.schema import schema_command
+from isocourse.adapters.cli.server import (
+    backup_command,
+    db_app,
+    restore_command,
+    serve_command,
+)
 from isocourse.domain.errors import IsocourseError
 
 app = typer.Typer(
@@ -28,6 +34,10 @@ app.command("products")(products_command)
 app.command("check")(check_command)
 app.add_typer(rules_app, name="rules")
 app.command("schema")(schema_command)
+app.command("serve")(serve_command)
+app.add_typer(db_app, name="db")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ translate (503 in the API), so no driver exception escapes as a 500.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -100,3 +100,10 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)
+
+
+if TYPE_CHECKING:  # the adapter satisfies the service layer's ports
+    from isocourse.services.ports import UnitOfWork, UnitOfWorkFactory
+
+    _uow: UnitOfWork = SqlUnitOfWork(cast(Engine, None))
+    _factory: UnitOfWorkFactory = SqlUnitOfWorkFactory(cast(Engine, None))

@@ -4,7 +4,7 @@ database that isocourse's settings name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -16,7 +16,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[False]:
     """Write isocourse's own column types as the plain types they store, so migrations do
     not import the models (a migration must keep working when the models change)."""
     if kind == "type" and isinstance(obj, UtcDateTime):

@@ -1,0 +1,92 @@
+"""The FastAPI application: routes under ``/api/v1``, problem+json errors, OpenAPI.
+
+``create_app(clinic)`` takes a built :class:`~isocourse.bootstrap.Clinic`; it opens no
+connection itself. An unexpected exception is answered by :class:`_CatchAll` with a
+problem document and logged by type only, so no traceback (which could quote patient data)
+reaches the logs.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from isocourse.adapters.api.openapi_docs import publish_record_schema
+from isocourse.adapters.api.problems import install_problem_handlers, problem_response
+from isocourse.adapters.api.routes import courses, dispensing, due, health, patients
+from isocourse.bootstrap import Clinic
+
+__all__ = ["create_app"]
+
+PREFIX = "/api/v1"
+
+
+def _version() -> str:
+    try:
+        return version("isocourse")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "0+unknown"
+
+
+class _CatchAll:
+    """Last line: any exception that escaped the handlers becomes a 500 problem document."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:  # the point of this class
+            from isocourse.adapters.api.problems import log
+
+            log.error("unhandled %s", type(error).__name__)
+            if not started:
+                response = problem_response(500, "internal-error",
+                                            "an internal error occurred; it was logged "
+                                            "without patient data")
+                await response(scope, receive, send)
+
+
+def create_app(clinic: Clinic) -> FastAPI:
+    app = FastAPI(
+        title="isocourse clinic API",
+        version=_version(),
+        description="Isotretinoin courses: patients, course records, the safety rules' "
+                    "verdicts, the due list and pharmacy dispense authorizations. Errors "
+                    "are RFC 9457 problem documents.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.clinic = clinic
+    install_problem_handlers(app)
+    for module in (health, patients, courses, dispensing, due):
+        app.include_router(module.router, prefix=PREFIX)
+    app.add_middleware(_CatchAll)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            app.openapi_schema = publish_record_schema(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

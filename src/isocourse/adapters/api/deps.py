@@ -1,0 +1,91 @@
+"""What every route needs: the clinic's ports, the acting user, paging and ``If-Match``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+
+from isocourse.adapters.api.problems import ApiProblem
+from isocourse.bootstrap import Clinic
+
+__all__ = ["Paging", "Ports", "if_match", "paging", "ports", "require_if_match"]
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """The keyword ports of the service functions, for ``fn(cmd, **ports.kw)``."""
+
+    clinic: Clinic
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        c = self.clinic
+        return {"uows": c.uows, "clock": c.clock, "actor": c.actor, "rules": c.rules}
+
+    @property
+    def kw_no_rules(self) -> dict[str, Any]:
+        c = self.clinic
+        return {"uows": c.uows, "clock": c.clock, "actor": c.actor}
+
+
+def ports(request: Request) -> Ports:
+    clinic: Clinic = request.app.state.clinic
+    return Ports(clinic)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def paging(request: Request,
+           page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+           per_page: Annotated[int | None, Query(ge=1)] = None) -> Paging:
+    settings = request.app.state.clinic.settings
+    size = per_page or settings.page_size
+    if size > settings.max_page_size:
+        raise ApiProblem(422, "invalid-input", "per_page is too large",
+                         errors=[{"path": "query.per_page",
+                                  "message": f"at most {settings.max_page_size}"}])
+    return Paging(page, size)
+
+
+def _parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if text == "*":
+        return None
+    text = text.removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise ApiProblem(400, "invalid-if-match",
+                         'If-Match must be the ETag of the course, like "3"')
+    return int(text)
+
+
+def if_match(request: Request) -> int | None:
+    """The course version named by ``If-Match`` (optional on appends)."""
+    return _parse_if_match(request.headers.get("if-match"))
+
+
+def require_if_match(request: Request) -> int:
+    """``If-Match`` is required to replace a whole course (428 otherwise)."""
+    version = _parse_if_match(request.headers.get("if-match"))
+    if version is None:
+        raise ApiProblem(428, "if-match-required",
+                         "send If-Match with the course's ETag (from GET) to replace it, so "
+                         "that a change made meanwhile by someone else is not overwritten")
+    return version
+
+
+PortsDep = Annotated[Ports, Depends(ports)]
+PagingDep = Annotated[Paging, Depends(paging)]
+IfMatchDep = Annotated[int | None, Depends(if_match)]
+RequireIfMatchDep = Annotated[int, Depends(require_if_match)]

@@ -1,0 +1,72 @@
+"""Request bodies of the API (pydantic, at the edge only). Clinical documents (course
+records, events) are not modelled here: they are checked by the core's own parser, and
+their schema in the OpenAPI document is the course record's JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AuthorizationIn",
+    "EndCourseIn",
+    "PatientIn",
+    "PrescriptionIn",
+    "ReverseIn",
+    "StartCourseIn",
+]
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatientIn(_Strict):
+    external_id: Annotated[str, Field(min_length=1, max_length=128,
+                                      description="The clinic's opaque patient id; never a name.")]
+    birth_date: dt.date
+    can_get_pregnant: bool
+
+
+class StartCourseIn(_Strict):
+    jurisdiction: Literal["us-ipledge", "eu-ppp", "uk-mhra"]
+    product: Annotated[str, Field(min_length=1, max_length=64)]
+    weight_kg: Annotated[Decimal, Field(gt=0, le=500)]
+    mg_per_kg: Annotated[Decimal, Field(gt=0, le=5, description="Maintenance dose, mg/kg/day.")]
+    start_date: dt.date | None = None
+    target_mg_per_kg: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(120)
+    start_mg_per_kg: Annotated[Decimal | None, Field(gt=0, le=5)] = None
+    start_days: Annotated[int | None, Field(ge=1, le=365)] = None
+    severe: bool = False
+    lab_profile: Annotated[str, Field(min_length=1, max_length=64)] = "default"
+    home_tests_allowed: bool = False
+
+
+class PrescriptionIn(_Strict):
+    daily_mg: Annotated[int, Field(ge=1, le=1000)]
+    days_supply: Annotated[int, Field(ge=1, le=365)]
+    refills: Annotated[int, Field(ge=0, le=12)] = 0
+    product: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+    date: dt.date | None = None
+    note: Text | None = None
+    preview: Annotated[bool, Field(description="Only show the verdict; save nothing.")] = False
+
+
+class EndCourseIn(_Strict):
+    last_dose: dt.date
+    reason: Text | None = None
+
+
+class AuthorizationIn(_Strict):
+    course_id: Annotated[str, Field(min_length=1, max_length=64)]
+    prescription_id: Annotated[str, Field(min_length=1, max_length=128)]
+    pharmacy: Annotated[str | None, Field(min_length=1, max_length=128)] = None
+
+
+class ReverseIn(_Strict):
+    reason: Text
