@@ -51,7 +51,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Cl
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url, pool_size=settings.db_pool_size)
     rules = Rulebook(catalog=load_catalog(settings.catalog),
-                     library=load_rule_library(settings.rules_dir))
+                     library=load_rule_library(settings.rules_dir,
+                                               settings.effective_dates or None))
     actor = Actor(id=DEMO_ACTOR_ID, role="prescriber", clinic_id=settings.clinic_id)
     return Clinic(settings=settings, engine=engine, uows=SqlUnitOfWorkFactory(engine),
                   clock=clock or SystemClock(settings.zone), rules=rules, actor=actor)

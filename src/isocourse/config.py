@@ -9,6 +9,7 @@ environment.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +69,11 @@ class Settings(BaseSettings):
     rules_dir: Annotated[Path | None, Field(
         default=None,
         description="A folder of extra rule packs (*.toml) added to the packaged ones.")]
+    effective_dates: Annotated[dict[str, dt.date], Field(
+        default_factory=dict,
+        description="Move rule packs' go-live dates, as JSON: "
+                    '{"us-ipledge@2026-08-08": "2026-11-15"} (a programme change whose date '
+                    "the clinic's regulator moved).")]
     catalog: Annotated[Path | None, Field(
         default=None,
         description="A product catalog file to use instead of the packaged one.")]

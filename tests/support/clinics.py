@@ -80,9 +80,11 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def clinic_on(url: str, data_dir: Path, day: dt.date = DAY) -> Iterator[Clinic]:
+def clinic_on(url: str, data_dir: Path, day: dt.date = DAY,
+              effective_dates: dict[str, dt.date] | None = None) -> Iterator[Clinic]:
     """A built clinic on ``url`` with a fixed clock (move it with ``clinic.clock.day = ...``)."""
-    clinic = build(Settings(data_dir=data_dir, database_url=url), clock=FixedClock(day))
+    clinic = build(Settings(data_dir=data_dir, database_url=url,
+                            effective_dates=effective_dates or {}), clock=FixedClock(day))
     try:
         yield clinic
     finally:

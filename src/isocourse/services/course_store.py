@@ -92,10 +92,11 @@ def ended_on(record: CourseRecord) -> dt.date | None:
 
 def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mapping[str, Any]],
                   *, actor: Actor, at: dt.datetime, rules: Rulebook,
-                  expected_version: int | None,
-                  change: str) -> tuple[LoadedCourse, tuple[StoredEvent, ...]]:
+                  expected_version: int | None, change: str,
+                  assign_ids: bool = True) -> tuple[LoadedCourse, tuple[StoredEvent, ...]]:
     """Check ``bodies`` (course-record event objects) against the whole course and store
-    them, all or none. Gives events without an ``id`` a fresh one; a correction (with
+    them, all or none. Gives events without an ``id`` a fresh one (unless ``assign_ids`` is
+    false: an imported record is kept exactly as it came); a correction (with
     ``supersedes``) must say why in ``reason``. Returns the course as now stored and the
     events just stored (with their ids)."""
     taken = {e.event_id for e in course.events if e.event_id is not None}
@@ -105,7 +106,7 @@ def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mappin
         if "supersedes" in event and not str(event.get("reason") or "").strip():
             raise RecordError([Problem(_path(position, len(bodies), "reason"),
                                        "a correction must say why (reason)")])
-        if "id" not in event and isinstance(event.get("type"), str):
+        if assign_ids and "id" not in event and isinstance(event.get("type"), str):
             event["id"] = ids.event_id(event["type"], taken)
         if isinstance(event.get("id"), str):
             taken.add(event["id"])

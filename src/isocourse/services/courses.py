@@ -273,7 +273,7 @@ def import_course(document: Mapping[str, Any], *, uows: UnitOfWorkFactory, clock
         if record.events:
             course, _ = append_events(
                 uow, course, [event_to_json(e) for e in record.events], actor=actor, at=now,
-                rules=rules, expected_version=None, change="imported")
+                rules=rules, expected_version=None, change="imported", assign_ids=False)
         uow.commit()
     return course
 
@@ -318,7 +318,8 @@ def replace_course(course_id: str, document: Mapping[str, Any], *, expected_vers
             expected = expected_version
         if added:
             course, _ = append_events(uow, course, added, actor=actor, at=now, rules=rules,
-                                      expected_version=expected, change="events")
+                                      expected_version=expected, change="events",
+                                      assign_ids=False)
         elif not changed:
             # Nothing to change; still refuse a stale If-Match, as any update would.
             uow.courses.claim(course_id, expected_version=expected_version, by=actor.id,

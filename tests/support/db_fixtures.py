@@ -1,5 +1,10 @@
-"""Fixtures: a fresh clinic on each database backend (``clinic``), parametrized over
-SQLite and PostgreSQL, so every integration test runs on both."""
+"""Pytest fixtures for tests on real databases (registered in tests/conftest.py).
+
+* ``sqlite_template`` / ``postgres_template`` (session): a migrated template per backend;
+  PostgreSQL is started from Debian's packages by ``tests/support/postgres.py``.
+* ``database_url`` (parametrized over SQLite and PostgreSQL): a fresh migrated database.
+* ``clinic``: a built clinic on it, with a fixed clock (``clinic.clock.day``).
+"""
 
 from __future__ import annotations
 
@@ -27,11 +32,11 @@ def postgres_template() -> Iterator[PostgresTemplate]:
         yield PostgresTemplate(admin_url, worker)
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+def fresh_database(request: pytest.FixtureRequest, backend: str,
+                   folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
         template: SqliteTemplate = request.getfixturevalue("sqlite_template")
-        yield template.fresh(tmp_path / "data")
+        yield template.fresh(folder)
         return
     pg: PostgresTemplate = request.getfixturevalue("postgres_template")
     name, url = pg.fresh()
@@ -39,6 +44,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         pg.drop(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from fresh_database(request, request.param, tmp_path / "data")
 
 
 @pytest.fixture
