@@ -159,32 +159,37 @@ def test_unknown_codes_and_other_clinics_are_not_found(clinic: Clinic) -> None:
         dispensing.get_authorization(row.code, uows=clinic.uows, actor=other)
 
 
+def race(clinic: Clinic, code: str, key: str | None, racers: int = 4) -> list[str]:
+    """``racers`` threads dispense one authorization at the same moment; their outcomes."""
+    barrier = threading.Barrier(racers)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def dispense() -> None:
+        barrier.wait()
+        try:
+            result = dispensing.record_dispense(code, idempotency_key=key, **kw(clinic))
+            outcome = "replayed" if result.replayed else "dispensed"
+        except Conflict:
+            outcome = "refused"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=dispense) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
 @pytest.mark.parametrize("with_key", [False, True], ids=["no-key", "same-key"])
 def test_two_pharmacies_racing_dispense_exactly_once(clinic: Clinic, with_key: bool) -> None:
     """Real threads, real connections: of the racers exactly one dispenses, every time."""
     for round_ in range(5):
         course, rx = ready_course(clinic, external_id=f"race-{round_}")
         row = grant(clinic, course.header.id, rx)
-        barrier = threading.Barrier(4)
-        outcomes: list[str] = []
-        lock = threading.Lock()
-
-        def dispense(row: dispensing.AuthorizationRow = row) -> None:
-            barrier.wait()
-            try:
-                result = dispensing.record_dispense(
-                    row.code, idempotency_key=f"key-{row.code}" if with_key else None, **kw(clinic))
-                outcome = "replayed" if result.replayed else "dispensed"
-            except Conflict:
-                outcome = "refused"
-            with lock:
-                outcomes.append(outcome)
-
-        threads = [threading.Thread(target=dispense) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = race(clinic, row.code, f"key-{row.code}" if with_key else None)
         assert outcomes.count("dispensed") == 1, outcomes
         expected_others = "replayed" if with_key else "refused"
         assert outcomes.count(expected_others) == 3, outcomes

@@ -14,7 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from isocourse.domain.dates import age_on
-from isocourse.domain.errors import Conflict, InvalidInput, NotFound, Problem, RecordError
+from isocourse.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Problem,
+    RecordError,
+    VersionMismatch,
+)
 from isocourse.domain.plan_json import plan_to_json
 from isocourse.domain.planner import DEFAULT_TARGET_MG_PER_KG, PlanRequest, plan_course
 from isocourse.domain.record import (
@@ -37,7 +44,6 @@ from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
 from isocourse.services.stored import (
     CourseHeader,
     CourseListFilter,
-    CourseStatus,
     PatientRow,
     StoredEvent,
 )
@@ -296,6 +302,10 @@ def replace_course(course_id: str, document: Mapping[str, Any], *, expected_vers
     new = parse_record(document, known_products=rules.catalog.products)
     with uows(write=True) as uow:
         course = load_course(uow, course_id, actor, rules, lock=True)
+        if course.header.version != expected_version:
+            raise VersionMismatch(
+                "the course was changed by someone else since you read it; reload it and "
+                "apply your change again", current_version=course.header.version)
         old = course.record
         if (new.patient.id, new.patient.birth_date, new.patient.can_get_pregnant) != (
                 old.patient.id, old.patient.birth_date, old.patient.can_get_pregnant):
