@@ -23,7 +23,7 @@ from isocourse.domain.record import (
     parse_record,
 )
 from isocourse.domain.record._json import json_number
-from isocourse.domain.record.ordering import Head, order_events, place
+from isocourse.domain.record.ordering import Head, order_events
 from isocourse.services import ids
 from isocourse.services.ports import Actor, Rulebook, UnitOfWork
 from isocourse.services.stored import CourseHeader, PatientRow, StoredEvent
@@ -111,9 +111,9 @@ def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mappin
         if isinstance(event.get("id"), str):
             taken.add(event["id"])
         prepared.append(event)
-    # Check each new event where it will stand, with the whole course around it.
+    # Check the new events where they will stand, with the whole course around them: the
+    # order is computed exactly as load_course will compute it (from the recording order).
     pending: list[StoredEvent] = []
-    ordered = list(course.events)
     next_seq = max((e.seq for e in course.events), default=-1) + 1
     for offset, event in enumerate(prepared):
         stored = StoredEvent(
@@ -123,8 +123,9 @@ def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mappin
             event_id=event.get("id") if isinstance(event.get("id"), str) else None,
             supersedes=event.get("supersedes") if isinstance(event.get("supersedes"), str)
             else None)
-        ordered = place(ordered, stored, _head)
         pending.append(stored)
+    recorded = sorted(course.events, key=lambda e: e.seq)
+    ordered = order_events([*recorded, *pending], _head)
     document = record_document(course.patient, course.header, ordered)
     try:
         record = parse_record(document, known_products=rules.catalog.products)

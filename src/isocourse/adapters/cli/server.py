@@ -220,5 +220,7 @@ def restore_command(
     target.parent.mkdir(parents=True, exist_ok=True)
     report = restore_sqlite(backup, target, force=force, now=dt.datetime.now(dt.UTC))
     output.write_line(f"restored {backup} into {target}" + (
-        f" (previous database kept as {report.safety_copy})"
-        if getattr(report, "safety_copy", None) else ""))
+        f" (previous database kept as {report.safety_copy})" if report.safety_copy else ""))
+    if report.needs_upgrade:
+        output.write_line("the backup is from an older schema: run `isocourse db upgrade` "
+                          "(isocourse serve does it when it starts)")

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from isocourse.adapters.db.migrate import alembic_config
@@ -61,7 +61,8 @@ __all__ = ["BackupReport", "RestoreReport", "backup_sqlite", "known_revisions",
 
 _MAGIC = b"SQLite format 3\x00"
 _SIDECARS = ("-wal", "-shm", "-journal")
-_BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 #: Seconds the backup waits for a read lock (only a restore or a recovery holds it long).
 READ_TIMEOUT_S = 30.0
 #: Seconds a restore waits for the server's connections to go away before refusing.
@@ -124,8 +125,8 @@ def restore_sqlite(backup: Path, target: Path, *, now: dt.datetime, force: bool 
     known = known_revisions()
     try:
         src = _connect(backup, "ro", READ_TIMEOUT_S)
-    except sqlite3.Error:
-        raise _not_a_database(backup) from None
+    except sqlite3.Error as error:
+        raise _storage_error(error, f"the backup {backup} could not be opened") from None
     with contextlib.closing(src):
         revision = _check_backup(src, backup, known)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -177,8 +178,10 @@ def postgres_backup_advice(url: str) -> str:
                            field="database_url") from None
     if parsed.get_backend_name() != "postgresql":
         raise InvalidInput("the database URL is not a PostgreSQL URL", field="database_url")
-    safe = parsed.set(drivername="postgresql", password=None) \
-        .difference_update_query(["password"]).render_as_string(hide_password=False)
+    safe = URL.create("postgresql", username=parsed.username, host=parsed.host,
+                      port=parsed.port, database=parsed.database,
+                      query={k: v for k, v in parsed.query.items() if k != "password"},
+                      ).render_as_string(hide_password=False)  # no password to hide
     quoted = shlex.quote(safe)
     return "\n".join([
         "isocourse does not copy a PostgreSQL database itself: use PostgreSQL's tools, of the",
@@ -186,7 +189,7 @@ def postgres_backup_advice(url: str) -> str:
         "server runs; stop the isocourse server before pg_restore.",
         "",
         "  back up:  pg_dump --format=custom --file=isocourse.dump " + quoted,
-        "  restore:  pg_restore --clean --if-exists --no-owner --exit-on-error "
+        "  restore:  pg_restore --clean --if-exists --no-owner --single-transaction "
         f"--dbname={quoted} isocourse.dump",
         "",
         "The password is not shown: give it in the PGPASSWORD environment variable or a",
@@ -304,10 +307,10 @@ def _check_backup(src: sqlite3.Connection, backup: Path, known: dict[str, bool])
             raise InvalidInput(f"the backup {backup} is damaged (it fails SQLite's integrity "
                                "check); use another backup", field="backup")
         revisions = _revisions(src)
-    except sqlite3.DatabaseError as error:
-        if error.sqlite_errorname in _BUSY:
-            raise _storage_error(error, f"the backup {backup} could not be read") from None
-        raise _not_a_database(backup) from None
+    except sqlite3.Error as error:
+        if _code(error) in _DAMAGED:
+            raise _not_a_database(backup) from None
+        raise _storage_error(error, f"the backup {backup} could not be read") from None
     if not revisions:
         raise InvalidInput(f"{backup} is not an isocourse database (it has no schema "
                            "revision)", field="backup")
@@ -331,12 +334,14 @@ def _target_state(target: Path, timeout: float) -> str:
     try:
         with contextlib.closing(_connect(target, "rw", timeout)) as conn:
             return "data" if _has_rows(conn) else "empty"
-    except sqlite3.DatabaseError as error:
-        if error.sqlite_errorname in _BUSY:
-            raise _in_use(target) from None
+    except sqlite3.Error as error:
         if not target.exists():
             return "empty"
-        return "unreadable"
+        if _code(error) in _DAMAGED:
+            return "unreadable"
+        if _code(error) in _BUSY:
+            raise _in_use(target) from None
+        raise _storage_error(error, f"the database {target} could not be read") from None
 
 
 def _lock_exclusively(target: Path, timeout: float) -> sqlite3.Connection:
@@ -350,7 +355,7 @@ def _lock_exclusively(target: Path, timeout: float) -> sqlite3.Connection:
         conn.execute("COMMIT")  # the lock is kept until the connection closes
     except sqlite3.Error as error:
         conn.close()
-        if error.sqlite_errorname in _BUSY:
+        if _code(error) in _BUSY:
             raise _in_use(target) from None
         raise _storage_error(error, f"the database {target} could not be opened") from None
     return conn
@@ -448,6 +453,11 @@ def _not_a_database(path: Path) -> InvalidInput:
 def _in_use(target: Path) -> StorageUnavailable:
     return StorageUnavailable(f"the database {target} is in use (is the isocourse server "
                               "running?); stop the server, then restore")
+
+
+def _code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code (SQLITE_BUSY for SQLITE_BUSY_SNAPSHOT...)."""
+    return int(getattr(error, "sqlite_errorcode", -1)) & 0xFF
 
 
 def _storage_error(error: sqlite3.Error, what: str) -> StorageUnavailable:

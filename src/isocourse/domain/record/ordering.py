@@ -6,12 +6,12 @@ back and is typed in after a dispense dated later, a wrong test date is correcte
 dated earlier. :func:`place` puts a new event where the record stays valid, moving as little
 as possible:
 
-1. From the end, step left past every event dated after the new one and every event
-   already corrected (superseded events are outside the date order), but never past the
-   event the new one corrects. Insert there.
-2. If that breaks the date order (a correction dated before events that lie between it and
-   what it corrects), move the corrected event - with the chain of events it corrected in
-   turn - to sit just before the correction, placed as in step 1.
+1. An event that is itself corrected stands outside the date order: it goes at the end.
+2. Otherwise it goes just before the first standing (not corrected) event dated after it,
+   or at the end when there is none: after everything of its own day.
+3. If that puts a correction before the event it corrects, or breaks the date order, the
+   corrected event - with the chain of events it corrected in turn - moves to sit just
+   before the correction, placed as in step 2.
 
 Appending the events of a valid record one by one, in its order, gives back that order
 exactly, so a record imported and exported again is unchanged.
@@ -20,7 +20,7 @@ exactly, so a record imported and exported again is unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -38,11 +38,12 @@ class Head:
     supersedes: str | None = None
 
 
-def valid_order(heads: Sequence[Head]) -> bool:
+def valid_order(heads: Sequence[Head], also_superseded: Collection[str] = ()) -> bool:
     """The order rules of ``parse_record``: a correction follows what it corrects, and the
-    events that stand are in date order."""
+    events that stand are in date order. ``also_superseded``: ids corrected by events not
+    in ``heads`` yet (they stand outside the date order already)."""
     seen: set[str] = set()
-    superseded: set[str] = set()
+    superseded: set[str] = set(also_superseded)
     for head in heads:
         if head.supersedes is not None:
             if head.supersedes not in seen:
@@ -60,46 +61,52 @@ def valid_order(heads: Sequence[Head]) -> bool:
     return True
 
 
-def place(items: Sequence[_T], new: _T, head: Callable[[_T], Head]) -> list[_T]:
+def place(items: Sequence[_T], new: _T, head: Callable[[_T], Head],
+          superseded: Collection[str] | None = None) -> list[_T]:
     """``items`` (a valid order) with ``new`` inserted as the module docstring describes.
-    When ``new`` corrects an event that is not in ``items`` the result is not valid; the
-    record parser reports that."""
+
+    ``superseded``: the ids known to be corrected, including by events not yet placed
+    (:func:`order_events` knows them all); by default, those corrected within ``items`` and
+    by ``new``. When ``new`` corrects an event that is not in ``items`` the result is not
+    valid; the record parser reports that."""
     new_head = head(new)
-    superseded = {h.supersedes for h in map(head, items) if h.supersedes is not None}
-    if new_head.supersedes is not None:
-        superseded.add(new_head.supersedes)
-    target = new_head.supersedes
+    if superseded is None:
+        known = {h.supersedes for h in map(head, items) if h.supersedes is not None}
+        if new_head.supersedes is not None:
+            known.add(new_head.supersedes)
+        superseded = known
+    if new_head.id is not None and new_head.id in superseded:
+        return [*items, new]  # a corrected event stands outside the date order
 
-    def position(seq: Sequence[_T], stop_at_target: bool) -> int:
-        p = len(seq)
-        while p > 0:
-            h = head(seq[p - 1])
-            if stop_at_target and target is not None and h.id == target:
-                break
-            stands = h.id is None or h.id not in superseded
-            if stands and h.date <= new_head.date:
-                break
-            p -= 1
-        return p
+    def position(seq: Sequence[_T]) -> int:
+        """Just before the first standing event dated after the new one (or the end)."""
+        for index, item in enumerate(seq):
+            h = head(item)
+            if (h.id is None or h.id not in superseded) and h.date > new_head.date:
+                return index
+        return len(seq)
 
-    p = position(items, stop_at_target=True)
+    p = position(items)
     candidate = [*items[:p], new, *items[p:]]
-    if target is None or valid_order([head(i) for i in candidate]):
+    target = new_head.supersedes
+    if target is None or valid_order([head(i) for i in candidate], superseded):
         return candidate
     chain_ids = _chain(items, target, head)
     if not chain_ids:
         return candidate
     chain = [i for i in items if head(i).id in chain_ids]
     rest = [i for i in items if head(i).id not in chain_ids]
-    p = position(rest, stop_at_target=False)
+    p = position(rest)
     return [*rest[:p], *chain, new, *rest[p:]]
 
 
 def order_events(items: Sequence[_T], head: Callable[[_T], Head]) -> list[_T]:
-    """The record order of events given in the order they were recorded."""
+    """The record order of events given in the order they were recorded. Appending the
+    events of a valid record in its own order gives that order back."""
+    superseded = {h.supersedes for h in map(head, items) if h.supersedes is not None}
     ordered: list[_T] = []
     for item in items:
-        ordered = place(ordered, item, head)
+        ordered = place(ordered, item, head, superseded)
     return ordered
 
 
