@@ -3,7 +3,8 @@
     uv run python tools/gen_docs.py          # rewrite the generated pages
     uv run python tools/gen_docs.py --check  # fail (exit 1) when a page is stale (make check)
 
-Generated pages: docs/reference/cli.md (every command and option, from the Typer app) and
+Generated pages: docs/reference/cli.md (every command and option, from the Typer app),
+docs/reference/settings.md (every clinic-server setting, from config.Settings) and
 docs/reference/rules.md (every rule pack, rule, parameter and source, with the spec-table
 scenarios that exercise each rule).
 """
@@ -31,7 +32,8 @@ def cli_reference() -> str:
     lines = [HEADER, "# Command-line reference\n\n",
              "Every `isocourse` command and option. Exit statuses: 0 success, 1 a bug, "
              "2 input refused (one line on stderr, no traceback), 3 a bad data file, "
-             "130 interrupted.\n"]
+             "4 not found, 5 a conflict with the current state, 6 the database cannot be "
+             "reached, 130 interrupted.\n"]
     commands = getattr(group, "commands", {})
     for name in sorted(commands):
         command = commands[name]
@@ -128,8 +130,31 @@ def rules_reference() -> str:
     return "".join(out)
 
 
+def settings_reference() -> str:
+    from isocourse.config import Settings
+
+    lines = [HEADER, "# Clinic server settings\n\n",
+             "Every setting is an environment variable (`ISOCOURSE_` + the name in capitals); "
+             "`isocourse serve` also takes `--data-dir`, `--database-url`, `--host`, `--port` "
+             "and `--timezone`. Values are checked when the server starts: a bad one stops it "
+             "with one line naming the setting.\n\n",
+             "| variable | type | default | meaning |\n|---|---|---|---|\n"]
+    for name, field in Settings.model_fields.items():
+        annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
+        annotation = annotation.replace("pathlib.", "").replace("datetime.", "")
+        if field.default_factory is not None:
+            default = "see meaning" if name == "data_dir" else "empty"
+        else:
+            default = "—" if field.default is None else f"`{field.default}`"
+        text = (field.description or "").replace("|", "\\|")
+        kind = annotation.replace("|", "\\|")
+        lines.append(f"| `ISOCOURSE_{name.upper()}` | {kind} | {default} | {text} |\n")
+    return "".join(lines)
+
+
 PAGES: dict[str, Callable[[], str]] = {
     "docs/reference/cli.md": cli_reference,
+    "docs/reference/settings.md": settings_reference,
     "docs/reference/rules.md": rules_reference,
 }
 

@@ -196,3 +196,13 @@ def test_two_pharmacies_racing_dispense_exactly_once(clinic: Clinic, with_key: b
         stored = courses.get_course(course.header.id, uows=clinic.uows, actor=clinic.actor,
                                     rules=clinic.rules)
         assert [e.type for e in stored.events].count("dispense") == 1
+
+
+def test_a_prescription_id_alone_finds_its_course(clinic: Clinic) -> None:
+    course, rx = ready_course(clinic)
+    row, new = dispensing.request_authorization(
+        dispensing.AuthorizationRequest(prescription_id=rx), **kw(clinic))
+    assert new and row.course_id == course.header.id
+    with pytest.raises(NotFound):
+        dispensing.request_authorization(
+            dispensing.AuthorizationRequest(prescription_id="rx-unknown"), **kw(clinic))

@@ -54,9 +54,22 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuthorizationRequest:
-    course_id: str
+    """``course_id`` may be left out: the prescription id (``rx-…``, on the prescription the
+    patient brings) is enough when it is unique in the clinic."""
+
     prescription_id: str
+    course_id: str | None = None
     pharmacy: str | None = None
+
+
+def _course_of_prescription(uow: UnitOfWork, prescription_id: str, actor: Actor) -> str:
+    found = uow.courses.find_events(actor.clinic_id, prescription_id, "prescription")
+    courses = {e.course_id for e in found}
+    if not courses:
+        raise NotFound("no such prescription")
+    if len(courses) > 1:
+        raise Conflict("this prescription id is on more than one course; give the course id")
+    return courses.pop()
 
 
 def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
@@ -67,7 +80,8 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
     (``False`` as the second value: nothing new was granted)."""
     today = clock.today()
     with uows(write=True) as uow:
-        course = load_course(uow, req.course_id, actor, rules, lock=True)
+        course_id = req.course_id or _course_of_prescription(uow, req.prescription_id, actor)
+        course = load_course(uow, course_id, actor, rules, lock=True)
         rx_stored, rx = _prescription(course, req.prescription_id)
         for previous in uow.authorizations.of_prescription(course.header.id,
                                                            req.prescription_id):

@@ -63,7 +63,9 @@ class EndCourseIn(_Strict):
 
 
 class AuthorizationIn(_Strict):
-    course_id: Annotated[str, Field(min_length=1, max_length=64)]
+    course_id: Annotated[str | None, Field(
+        min_length=1, max_length=64,
+        description="May be left out when the prescription id is unique in the clinic.")] = None
     prescription_id: Annotated[str, Field(min_length=1, max_length=128)]
     pharmacy: Annotated[str | None, Field(min_length=1, max_length=128)] = None
 
