@@ -67,13 +67,12 @@ def serve_command(
     import uvicorn
 
     from isocourse.adapters.api.app import create_app
-    from isocourse.adapters.db.health import database_ready
 
     settings = load_settings(host=host, port=port, data_dir=data_dir,
                              database_url=database_url, timezone=timezone)
     clinic = _clinic(settings)
     try:
-        database_ready_or_new(clinic, database_ready)
+        database_ready_or_new(clinic)
         clinic.migrate()
         if demo:
             _seed_demo(clinic)
@@ -88,7 +87,7 @@ def serve_command(
         clinic.close()
 
 
-def database_ready_or_new(clinic: Clinic, check: Any) -> None:
+def database_ready_or_new(clinic: Clinic) -> None:
     """Fail early, with the one storage error, when the database cannot be reached. A new
     SQLite file is fine (it is created); a missing schema is fine (``migrate`` follows)."""
     from sqlalchemy import text
@@ -102,7 +101,6 @@ def database_ready_or_new(clinic: Clinic, check: Any) -> None:
     except DBAPIError:
         raise StorageUnavailable(f"the database cannot be reached "
                                  f"({_describe(clinic.settings)})") from None
-    del check
 
 
 def _describe(settings: Settings) -> str:
@@ -135,7 +133,7 @@ def db_upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
 
     clinic = _clinic(load_settings(data_dir=data_dir, database_url=database_url))
     try:
-        database_ready_or_new(clinic, None)
+        database_ready_or_new(clinic)
         clinic.migrate()
         output.write_line(f"database at revision {current_revision(clinic.engine)} "
                           f"({_describe(clinic.settings)})")
@@ -150,7 +148,7 @@ def db_current(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
 
     clinic = _clinic(load_settings(data_dir=data_dir, database_url=database_url))
     try:
-        database_ready_or_new(clinic, None)
+        database_ready_or_new(clinic)
         current = current_revision(clinic.engine) or "none (empty database)"
         output.write_line(f"current: {current}; newest: {head_revision()}")
     finally:
@@ -167,7 +165,7 @@ def db_check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None
 
     clinic = _clinic(load_settings(data_dir=data_dir, database_url=database_url))
     try:
-        database_ready_or_new(clinic, None)
+        database_ready_or_new(clinic)
         clinic.migrate()
         try:
             check_models(clinic.engine)
