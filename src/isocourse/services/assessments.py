@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from isocourse.domain.errors import InvalidInput
 from isocourse.rules.engine import assess
 from isocourse.rules.model import Assessment
 from isocourse.services.course_store import LoadedCourse, load_course
@@ -22,6 +23,9 @@ def assess_course(course_id: str, *, on: dt.date | None, uows: UnitOfWorkFactory
     """The course's assessment as of ``on`` (default: today in the clinic's zone), with the
     rules in force that day. Events dated after ``on`` are not seen, so the answer for a
     past date is what the rules said then (given what is now known about then)."""
+    day = on or clock.today()
+    if not dt.date(1900, 1, 1) <= day <= dt.date(2200, 12, 31):
+        raise InvalidInput("the date is out of range", field="on")
     with uows() as uow:
         course = load_course(uow, course_id, actor, rules)
-    return course, assess_loaded(course, on or clock.today(), rules)
+    return course, assess_loaded(course, day, rules)

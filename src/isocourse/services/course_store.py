@@ -95,8 +95,9 @@ def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mappin
                   expected_version: int | None, change: str,
                   assign_ids: bool = True) -> tuple[LoadedCourse, tuple[StoredEvent, ...]]:
     """Check ``bodies`` (course-record event objects) against the whole course and store
-    them, all or none. Gives events without an ``id`` a fresh one (unless ``assign_ids`` is
-    false: an imported record is kept exactly as it came); a correction (with
+    them, all or none. Gives events without an ``id`` a fresh one (so that each can later be
+    corrected, and each prescription authorized against; ``assign_ids=False`` keeps them
+    as they came); a correction (with
     ``supersedes``) must say why in ``reason``. Returns the course as now stored and the
     events just stored (with their ids)."""
     taken = {e.event_id for e in course.events if e.event_id is not None}

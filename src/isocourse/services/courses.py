@@ -63,6 +63,8 @@ __all__ = [
     "start_course",
 ]
 
+_FIRST, _LAST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+
 #: Kind of rule in the packs that holds the gap between courses (``weeks``).
 _INTERVAL_KIND = "second-course-interval"
 
@@ -141,6 +143,8 @@ def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, act
                            "course_end before starting another")
         previous_end = max((c.ended_on for c in previous if c.ended_on), default=None)
         plan_start = cmd.start_date or clock.today()
+        if not _FIRST <= plan_start <= _LAST:
+            raise InvalidInput("the start date is out of range", field="start_date")
         if previous_end is not None and cmd.start_date is not None:
             _check_interval(cmd.jurisdiction, previous_end, cmd.start_date, rules)
         plan = plan_course(PlanRequest(
@@ -218,6 +222,7 @@ def record_events(course_id: str, events: Sequence[Mapping[str, Any]], *,
     ``reason``. ``expected_version``, when given, must be the course's current version."""
     if not events:
         raise InvalidInput("no events given", field="events")
+    check_new_events(events, clock.today())
     with uows(write=True) as uow:
         course = load_course(uow, course_id, actor, rules, lock=True)
         updated, added = append_events(uow, course, events, actor=actor, at=clock.now(),
@@ -225,6 +230,29 @@ def record_events(course_id: str, events: Sequence[Mapping[str, Any]], *,
                                        change="events")
         uow.commit()
     return updated, added
+
+
+def check_new_events(events: Sequence[Mapping[str, Any]], today: dt.date) -> None:
+    """Rules for events added to a stored course (not for importing a course's history):
+
+    * a ``dispense`` is recorded by the pharmacy through a dispense authorization, which is
+      where the safety rules are enforced; only a correction of a recorded dispense (with
+      ``supersedes`` and a ``reason``) may come this way;
+    * a clinical event states a fact: it cannot be dated after today.
+    """
+    problems = []
+    for position, event in enumerate(events):
+        path = f"events[{position}]" if len(events) > 1 else "event"
+        if event.get("type") == "dispense" and "supersedes" not in event:
+            problems.append(Problem(f"{path}.type", (
+                "a dispense is recorded through a dispense authorization "
+                "(POST /authorizations/{code}/dispense), where the safety rules are checked")))
+        day = event.get("date")
+        if isinstance(day, str) and day > today.isoformat() and len(day) == 10:
+            problems.append(Problem(f"{path}.date", "a clinical event cannot be dated after "
+                                    "today"))
+    if problems:
+        raise RecordError(problems)
 
 
 def end_course(course_id: str, *, last_dose: dt.date, reason: str | None,
@@ -263,23 +291,32 @@ def import_course(document: Mapping[str, Any], *, uows: UnitOfWorkFactory, clock
                 can_get_pregnant=record.patient.can_get_pregnant, created_at=now,
                 created_by=actor.id)
             uow.patients.add(patient)
-        elif (patient.birth_date, patient.can_get_pregnant) != (
-                record.patient.birth_date, record.patient.can_get_pregnant):
-            raise Conflict("the record's patient.birth_date or patient.can_get_pregnant "
-                           "differs from the registered patient with this id")
+        else:
+            uow.patients.get(patient.id, lock=True)  # same lock order as start_course
+            if (patient.birth_date, patient.can_get_pregnant) != (
+                    record.patient.birth_date, record.patient.can_get_pregnant):
+                raise Conflict("the record's patient.birth_date or patient.can_get_pregnant "
+                               "differs from the registered patient with this id")
         previous = list(uow.courses.of_patient(patient.id))
+        stored_end = max((c.ended_on for c in previous if c.ended_on), default=None)
+        info = record.course
+        if stored_end is not None and (info.previous_course_end is None
+                                       or info.previous_course_end < stored_end):
+            # The server knows a later previous course than the record says: the gap
+            # between courses is checked against what the clinic has on file.
+            info = replace(info, previous_course_end=stored_end)
         if record_ends(record) is None and any(c.ended_on is None for c in previous):
             raise Conflict("the patient already has a course that has not ended")
         header = CourseHeader(
             id=ids.new_uuid(), patient_id=patient.id, clinic_id=actor.clinic_id,
-            number=len(previous) + 1, info=record.course, weight_kg=record.patient.weight_kg,
+            number=len(previous) + 1, info=info, weight_kg=record.patient.weight_kg,
             version=1, created_at=now, created_by=actor.id, extensions=record.extensions)
         uow.courses.add(header)
         course = load_course(uow, header.id, actor, rules)
         if record.events:
             course, _ = append_events(
                 uow, course, [event_to_json(e) for e in record.events], actor=actor, at=now,
-                rules=rules, expected_version=None, change="imported", assign_ids=False)
+                rules=rules, expected_version=None, change="imported")
         uow.commit()
     return course
 
@@ -312,6 +349,8 @@ def replace_course(course_id: str, document: Mapping[str, Any], *, expected_vers
             raise RecordError([Problem("patient", "the patient of a stored course cannot be "
                                        "changed here (only patient.weight_kg can)")])
         added = _new_events(old, new)
+        check_new_events(added, clock.today())
+        _check_settings_change(old, new, rules)
         now = clock.now()
         header = course.header
         changed = _changed_settings(header, new)
@@ -328,8 +367,7 @@ def replace_course(course_id: str, document: Mapping[str, Any], *, expected_vers
             expected = expected_version
         if added:
             course, _ = append_events(uow, course, added, actor=actor, at=now, rules=rules,
-                                      expected_version=expected, change="events",
-                                      assign_ids=False)
+                                      expected_version=expected, change="events")
         elif not changed:
             # Nothing to change; still refuse a stale If-Match, as any update would.
             uow.courses.claim(course_id, expected_version=expected_version, by=actor.id,
@@ -337,6 +375,26 @@ def replace_course(course_id: str, document: Mapping[str, Any], *, expected_vers
             course = load_course(uow, course_id, actor, rules)
         uow.commit()
     return course
+
+
+def _check_settings_change(old: CourseRecord, new: CourseRecord, rules: Rulebook) -> None:
+    """What a PUT may not change in a course's settings: the previous course's end (the
+    server derives it from the patient's courses) and, once anything has been recorded, the
+    programme. A new or moved start date is checked against the gap after a previous course."""
+    problems = []
+    if new.course.previous_course_end != old.course.previous_course_end:
+        problems.append(Problem("course.previous_course_end", (
+            "set by the server from the patient's earlier courses; it cannot be changed")))
+    if old.events and new.course.jurisdiction != old.course.jurisdiction:
+        problems.append(Problem("course.jurisdiction", (
+            "the programme of a course with recorded events cannot be changed; start a new "
+            "course instead")))
+    if problems:
+        raise RecordError(problems)
+    previous = new.course.previous_course_end
+    start = new.course.start_date
+    if previous is not None and start is not None and start != old.course.start_date:
+        _check_interval(new.course.jurisdiction, previous, start, rules)
 
 
 def _new_events(old: CourseRecord, new: CourseRecord) -> list[dict[str, Any]]:

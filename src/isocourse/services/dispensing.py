@@ -83,15 +83,17 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
         course_id = req.course_id or _course_of_prescription(uow, req.prescription_id, actor)
         course = load_course(uow, course_id, actor, rules, lock=True)
         rx_stored, rx = _prescription(course, req.prescription_id)
-        for previous in uow.authorizations.of_prescription(course.header.id,
-                                                           req.prescription_id):
+        previous_grants = uow.authorizations.of_prescription(course.header.id,
+                                                             req.prescription_id)
+        for previous in previous_grants:
             if previous.status is AuthorizationStatus.DISPENSED:
                 raise Conflict(f"this prescription was already dispensed (authorization "
                                f"{previous.code}); the next supply needs a new prescription")
+        assessment = assess_loaded(course, today, rules)
+        _require_allowed(assessment)  # also before handing back an earlier grant
+        for previous in previous_grants:
             if previous.usable_on(today):
                 return previous, False
-        assessment = assess_loaded(course, today, rules)
-        _require_allowed(assessment)
         window = assessment.window
         if window is not None and not window.start <= today <= window.end:
             raise DispenseNotAllowed(
@@ -207,6 +209,10 @@ def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkF
         if today > row.do_not_dispense_after:
             raise Conflict(f"this authorization expired: do not dispense after "
                            f"{row.do_not_dispense_after.isoformat()}")
+        _, rx = _prescription(course, row.prescription_id)
+        if (rx.daily_mg, rx.days_supply) != (row.daily_mg, row.days_supply):
+            raise Conflict("the prescription changed after this authorization was granted; "
+                           "reverse it and ask again")
         _require_allowed(assess_loaded(course, today, rules))
         event = {"type": "dispense", "date": today.isoformat(), "daily_mg": row.daily_mg,
                  "days_supply": row.days_supply,

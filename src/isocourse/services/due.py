@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from isocourse.rules.model import Assessment, DueItem, Finding, Severity
+from isocourse.domain.errors import InvalidInput
+from isocourse.rules.model import Assessment, Cumulative, DueItem, Finding, Severity
 from isocourse.services.assessments import assess_loaded
 from isocourse.services.course_store import LoadedCourse, load_course
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
@@ -65,6 +67,8 @@ def due_list(flt: DueFilter, *, offset: int, limit: int, follow_up_days: int,
              on: dt.date | None, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
              rules: Rulebook) -> DuePage:
     today = on or clock.today()
+    if not dt.date(1900, 1, 1) <= today <= dt.date(2200, 12, 31):
+        raise InvalidInput("the date is out of range", field="on")
     since = today - dt.timedelta(days=follow_up_days)
     with uows() as uow:
         headers = uow.courses.active_or_recent(actor.clinic_id, since)
@@ -78,7 +82,12 @@ def due_list(flt: DueFilter, *, offset: int, limit: int, follow_up_days: int,
 
 def _entry(course: LoadedCourse, today: dt.date, flt: DueFilter,
            rules: Rulebook) -> DueEntry | None:
-    assessment = assess_loaded(course, today, rules)
+    try:
+        assessment = assess_loaded(course, today, rules)
+    except (ArithmeticError, ValueError):
+        # One course whose record the engine cannot compute (a defect to fix) must not take
+        # the clinic's whole list down: it is listed as needing attention instead.
+        return _unassessable(course, today)
     due: Sequence[DueItem] = assessment.due
     if flt.within_days is not None:
         horizon = today + dt.timedelta(days=flt.within_days)
@@ -101,3 +110,15 @@ def _urgency(entry: DueEntry) -> tuple[int, dt.date, str]:
     severity = entry.top_severity
     rank = -severity.rank if severity is not None else 0
     return (rank, entry.next_due or dt.date.max, entry.course.header.id)
+
+
+def _unassessable(course: LoadedCourse, today: dt.date) -> DueEntry:
+    finding = Finding(rule_id="isocourse.unassessable", severity=Severity.URGENT,
+                      message="the safety rules could not be computed for this course; "
+                              "check its record before dispensing", source="isocourse")
+    assessment = Assessment(
+        as_of=today, jurisdiction=course.record.course.jurisdiction.value, rule_set="",
+        rule_sets=(), dispense_allowed=False, window=None,
+        cumulative=Cumulative(mg=Decimal(0), mg_per_kg=Decimal(0), basis=""),
+        findings=(finding,), due=())
+    return DueEntry(course, assessment, (), (finding,))

@@ -32,7 +32,11 @@ from isocourse.domain.record import (
 
 _NON_BLANK = re.compile(r"\S")
 
-texts = st.text(min_size=1, max_size=20).filter(lambda s: bool(_NON_BLANK.search(s)))
+# Any text a person could type: no control characters other than tab and line breaks.
+texts = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(
+        chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127))),
+    min_size=1, max_size=20).filter(lambda s: bool(_NON_BLANK.search(s)))
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
 
 
@@ -65,7 +69,7 @@ def _lab() -> st.SearchStrategy[dict[str, Any]]:
         return st.fixed_dictionaries(
             {"analyte": st.just(analyte), "value": exact_decimals(0, 5000),
              "unit": st.sampled_from(analyte.units)},
-            optional={"uln": exact_decimals(0, 500).filter(lambda d: d > 0)},
+            optional={"uln": exact_decimals(0, 500).filter(lambda d: d >= Decimal("0.001"))},
         )
     return st.sampled_from(LabAnalyte).flatmap(body)
 

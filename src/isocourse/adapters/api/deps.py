@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -57,17 +58,21 @@ def paging(request: Request,
     return Paging(page, size)
 
 
+#: A strong ETag as the API makes them: a course version in quotes (RFC 9110: If-Match
+#: compares strongly, so a weak W/ tag never matches).
+_ETAG = re.compile(r'"[0-9]{1,9}"')
+
+
 def _parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()
     if text == "*":
         return None
-    text = text.removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not _ETAG.fullmatch(text):
         raise ApiProblem(400, "invalid-if-match",
                          'If-Match must be the ETag of the course, like "3"')
-    return int(text)
+    return int(text.strip('"'))
 
 
 def if_match(request: Request) -> int | None:

@@ -19,7 +19,10 @@ __all__ = [
     "StartCourseIn",
 ]
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+#: No control characters: they never belong in clinical text, and PostgreSQL cannot store NUL.
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
+Ident = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class _Strict(BaseModel):
@@ -27,15 +30,15 @@ class _Strict(BaseModel):
 
 
 class PatientIn(_Strict):
-    external_id: Annotated[str, Field(min_length=1, max_length=128,
-                                      description="The clinic's opaque patient id; never a name.")]
+    external_id: Annotated[Ident, Field(description="The clinic's opaque patient id; "
+                                                    "never a name.")]
     birth_date: dt.date
     can_get_pregnant: bool
 
 
 class StartCourseIn(_Strict):
     jurisdiction: Literal["us-ipledge", "eu-ppp", "uk-mhra"]
-    product: Annotated[str, Field(min_length=1, max_length=64)]
+    product: Ident
     weight_kg: Annotated[Decimal, Field(gt=0, le=500)]
     mg_per_kg: Annotated[Decimal, Field(gt=0, le=5, description="Maintenance dose, mg/kg/day.")]
     start_date: dt.date | None = None
@@ -43,7 +46,7 @@ class StartCourseIn(_Strict):
     start_mg_per_kg: Annotated[Decimal | None, Field(gt=0, le=5)] = None
     start_days: Annotated[int | None, Field(ge=1, le=365)] = None
     severe: bool = False
-    lab_profile: Annotated[str, Field(min_length=1, max_length=64)] = "default"
+    lab_profile: Ident = "default"
     home_tests_allowed: bool = False
 
 
@@ -51,7 +54,7 @@ class PrescriptionIn(_Strict):
     daily_mg: Annotated[int, Field(ge=1, le=1000)]
     days_supply: Annotated[int, Field(ge=1, le=365)]
     refills: Annotated[int, Field(ge=0, le=12)] = 0
-    product: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+    product: Ident | None = None
     date: dt.date | None = None
     note: Text | None = None
     preview: Annotated[bool, Field(description="Only show the verdict; save nothing.")] = False
@@ -63,11 +66,10 @@ class EndCourseIn(_Strict):
 
 
 class AuthorizationIn(_Strict):
-    course_id: Annotated[str | None, Field(
-        min_length=1, max_length=64,
+    course_id: Annotated[Ident | None, Field(
         description="May be left out when the prescription id is unique in the clinic.")] = None
-    prescription_id: Annotated[str, Field(min_length=1, max_length=128)]
-    pharmacy: Annotated[str | None, Field(min_length=1, max_length=128)] = None
+    prescription_id: Ident
+    pharmacy: Ident | None = None
 
 
 class ReverseIn(_Strict):

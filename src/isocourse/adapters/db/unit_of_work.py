@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, cast
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -23,9 +23,18 @@ from isocourse.adapters.db.repositories import (
     SqlIdempotency,
     SqlPatients,
 )
-from isocourse.domain.errors import Conflict, StorageUnavailable
+from isocourse.domain.errors import Conflict, InvalidInput, StorageUnavailable
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory", "is_unavailable"]
+
+
+#: SQLSTATEs of a transaction the database gave up to let another go first (PostgreSQL
+#: deadlock and serialization failure): a conflict to retry, not an outage.
+_RETRYABLE = {"40P01", "40001"}
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -33,6 +42,8 @@ def is_unavailable(error: BaseException) -> bool:
     if isinstance(error, PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
+        if _sqlstate(error) in _RETRYABLE:
+            return False
         return error.connection_invalidated or isinstance(error, OperationalError)
     return False
 
@@ -66,6 +77,14 @@ class SqlUnitOfWork:
             session.close()
         if exc is not None and is_unavailable(exc):
             raise StorageUnavailable(_UNAVAILABLE) from None
+        if isinstance(exc, DBAPIError) and _sqlstate(exc) in _RETRYABLE:
+            raise Conflict("this change clashed with another one made at the same moment; "
+                           "nothing was saved. Try again.") from None
+        if isinstance(exc, DataError):
+            # A value the database cannot hold (the record parser refuses these; this covers
+            # identifiers in paths and queries).
+            raise InvalidInput("a value in the request cannot be stored or looked up "
+                               "(control characters, or a number out of range)") from None
         if isinstance(exc, IntegrityError):
             # A uniqueness race that the services' locks did not prevent (two registrations
             # of one patient id at once): the loser is told, not given a 500.

@@ -52,8 +52,16 @@ from isocourse.domain.units import MAX_WEIGHT_KG, MIN_WEIGHT_KG
 __all__ = ["EVENT_FIELDS", "EventHead", "check_sequence", "read_event"]
 
 _MG = "a whole number of mg"
-_DAILY_MG = Field("daily_mg", read_whole(1, what=_MG))
-_DAYS_SUPPLY = Field("days_supply", read_whole(1, what="a whole number of days"))
+# Upper bounds are limits of the format, not clinical limits (those live in the catalog and
+# the rule packs): they keep an impossible value (10**23 days) from reaching the arithmetic.
+MAX_DAILY_MG = 1000
+MAX_DAYS_SUPPLY = 366
+MAX_REFILLS = 12
+MAX_LAB_VALUE = Decimal(1_000_000)
+MIN_ULN = Decimal("0.001")
+_DAILY_MG = Field("daily_mg", read_whole(1, MAX_DAILY_MG, what=_MG))
+_DAYS_SUPPLY = Field("days_supply", read_whole(1, MAX_DAYS_SUPPLY,
+                                                what="a whole number of days"))
 _SCORE = (0, 3)
 
 #: The members every event may have besides ``type`` and ``extensions``.
@@ -79,19 +87,21 @@ EVENT_FIELDS: dict[EventType, tuple[Field, ...]] = {
     ),
     EventType.LAB: (
         Field("analyte", read_enum(LabAnalyte)),
-        Field("value", read_decimal(Decimal(0))),
+        Field("value", read_decimal(Decimal(0), MAX_LAB_VALUE)),
         Field("unit", read_enum(LabUnit)),
-        Field("uln", read_decimal(Decimal(0), exclusive_minimum=True), required=False),
+        Field("uln", read_decimal(MIN_ULN, MAX_LAB_VALUE), required=False),
     ),
     EventType.WEIGHT: (Field("kg", read_decimal(MIN_WEIGHT_KG, MAX_WEIGHT_KG, unit="kg")),),
     EventType.PRESCRIPTION: (
         _DAILY_MG,
         _DAYS_SUPPLY,
-        Field("refills", read_whole(0, what="a whole number of refills"), required=False),
+        Field("refills", read_whole(0, MAX_REFILLS, what="a whole number of refills"),
+              required=False),
         Field("product", read_text, required=False),
     ),
     EventType.DISPENSE: (_DAILY_MG, _DAYS_SUPPLY),
-    EventType.DOSE: (Field("mg", read_whole(0, what=_MG)), Field("taken", read_bool)),
+    EventType.DOSE: (Field("mg", read_whole(0, MAX_DAILY_MG, what=_MG)),
+                     Field("taken", read_bool)),
     EventType.PHQ2: (Field("items", read_scores(2, *_SCORE)),),
     EventType.PHQ9: (Field("items", read_scores(9, *_SCORE)),),
     EventType.SIDE_EFFECT: (

@@ -48,6 +48,11 @@ Reader = Callable[[object, str, list[Problem]], _T | None]
 #: Text fields must say something: an id or a prescriber of only spaces is a mistake.
 #: The same pattern is in the JSON Schema (``pattern: "\\S"``).
 _NON_BLANK = re.compile(r"\S")
+#: Control characters other than tab and line breaks: never in a clinical text, and NUL
+#: cannot even be stored by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Calendar dates a course record may hold (a limit of the format).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 #: Dates are exactly ``YYYY-MM-DD``; ``date.fromisoformat`` alone would also take
 #: ``20261003`` and week dates.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -79,6 +84,9 @@ def _fail(problems: list[Problem], path: str, message: str) -> None:
 
 def read_text(value: object, path: str, problems: list[Problem]) -> str | None:
     if isinstance(value, str) and _NON_BLANK.search(value):
+        if _CONTROL.search(value):
+            _fail(problems, path, "expected text without control characters")
+            return None
         return value
     _fail(problems, path, "expected a non-empty string")
     return None
@@ -96,10 +104,14 @@ def read_date(value: object, path: str, problems: list[Problem]) -> dt.date | No
         _fail(problems, path, "expected a date YYYY-MM-DD")
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         _fail(problems, path, "expected a real calendar date YYYY-MM-DD")
         return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        _fail(problems, path, f"expected a date from {FIRST_YEAR} to {LAST_YEAR}")
+        return None
+    return day
 
 
 def _range_text(minimum: int | Decimal, maximum: int | Decimal | None, exclusive: bool) -> str:
