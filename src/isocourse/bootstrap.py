@@ -49,6 +49,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Cl
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Patient data: readable by the server's user only (SQLite gives its -wal and -shm
+        # files the same permissions as the database file).
+        path.touch(mode=0o600, exist_ok=True)
     engine = make_engine(url, pool_size=settings.db_pool_size)
     rules = Rulebook(catalog=load_catalog(settings.catalog),
                      library=load_rule_library(settings.rules_dir,

@@ -1,7 +1,8 @@
 """Settings of the clinic server: typed, validated, read once from the environment.
 
 Every setting is an environment variable ``ISOCOURSE_<NAME>`` (``ISOCOURSE_DATA_DIR``,
-``ISOCOURSE_DATABASE_URL`` ...) or a command-line option of ``isocourse serve``; the table in
+``ISOCOURSE_DATABASE_URL`` ...); ``isocourse serve`` also takes the most used ones as
+options (``--data-dir``, ``--database-url``, ``--host``, ``--port``, ``--timezone``). The table in
 docs/reference/settings.md is generated from this class, so the two cannot disagree.
 ``bootstrap.py`` builds one :class:`Settings` and passes it down; nothing else reads the
 environment.
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "default_data_dir"]
@@ -98,6 +99,12 @@ class Settings(BaseSettings):
         if value.startswith("postgres://"):
             value = "postgresql://" + value.removeprefix("postgres://")
         return value
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> Settings:
+        if self.page_size > self.max_page_size:
+            raise ValueError("page_size must not exceed max_page_size")
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

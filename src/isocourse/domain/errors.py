@@ -24,9 +24,10 @@ Anything that is *not* an IsocourseError is a bug.
     │                                                        carries the reasons, in plain words
     └── StorageUnavailable              database-unavailable 6  the database cannot be reached
 
-Messages never contain patient data: they name fields, limits and codes, not the values
-a patient's record holds (a weight typed on the command line may be echoed back to the
-person who typed it only by the CLI, never by a server).
+Messages are written for the person who sent the request and never go to logs. They name
+fields, limits, codes and rules; a refusal of dispensing may quote dates from the course it
+is about (the test of 2026-10-01), since that person is looking at that course. A value a
+person typed may be echoed back to them; no message carries another patient's data.
 """
 
 from __future__ import annotations

@@ -325,21 +325,23 @@ def record_ends(record: CourseRecord) -> dt.date | None:
     return ended_on(record)
 
 
-def replace_course(course_id: str, document: Mapping[str, Any], *, expected_version: int,
+def replace_course(course_id: str, document: Mapping[str, Any], *,
+                   expected_version: int | None,
                    uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
                    rules: Rulebook) -> LoadedCourse:
     """``PUT`` of a whole course record over a stored course.
 
     What the record may change: the course settings, the enrollment weight and
     ``extensions`` (each change logged with its previous value), and *new* events at the
-    end. What it may not: the patient, or any stored event - every stored event must be
-    in the new record unchanged (events are append-only; correct one with a superseding
-    event). ``expected_version`` is the version the client read (``If-Match``).
+    end; a record that changes nothing changes nothing (the version stays). What it may
+    not: the patient, or any stored event - every stored event must be in the new record
+    unchanged (events are append-only; correct one with a superseding event).
+    ``expected_version`` is the version the client read (``If-Match``; ``None``: any).
     """
     new = parse_record(document, known_products=rules.catalog.products)
     with uows(write=True) as uow:
         course = load_course(uow, course_id, actor, rules, lock=True)
-        if course.header.version != expected_version:
+        if expected_version is not None and course.header.version != expected_version:
             raise VersionMismatch(
                 "the course was changed by someone else since you read it; reload it and "
                 "apply your change again", current_version=course.header.version)
@@ -368,11 +370,6 @@ def replace_course(course_id: str, document: Mapping[str, Any], *, expected_vers
         if added:
             course, _ = append_events(uow, course, added, actor=actor, at=now, rules=rules,
                                       expected_version=expected, change="events")
-        elif not changed:
-            # Nothing to change; still refuse a stale If-Match, as any update would.
-            uow.courses.claim(course_id, expected_version=expected_version, by=actor.id,
-                              at=now, change="unchanged")
-            course = load_course(uow, course_id, actor, rules)
         uow.commit()
     return course
 

@@ -178,3 +178,14 @@ def test_the_openapi_document_describes_course_records(api: httpx.Client) -> Non
     put = document["paths"]["/api/v1/courses/{course_id}"]["put"]
     assert put["requestBody"]["content"]["application/json"]["schema"]["$ref"] \
         == "#/components/schemas/CourseRecord"
+
+
+def test_a_put_that_changes_nothing_keeps_the_version(api: httpx.Client) -> None:
+    cid = start(api)["id"]
+    got = api.get(f"/courses/{cid}")
+    same = api.put(f"/courses/{cid}", json=got.json(), headers={"If-Match": got.headers["etag"]})
+    assert same.status_code == 200 and same.headers["etag"] == got.headers["etag"]
+    record = got.json()
+    record["events"].append({"type": "enrollment", "date": "2026-08-20"})
+    forced = api.put(f"/courses/{cid}", json=record, headers={"If-Match": "*"})
+    assert forced.status_code == 200 and forced.headers["etag"] != got.headers["etag"]

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from isocourse.adapters.api.openapi_docs import publish_record_schema
-from isocourse.adapters.api.problems import install_problem_handlers, problem_response
+from isocourse.adapters.api.problems import install_problem_handlers, internal_error_response
 from isocourse.adapters.api.routes import courses, dispensing, due, health, patients
 from isocourse.bootstrap import Clinic
 
@@ -52,13 +52,8 @@ class _CatchAll:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as error:  # the point of this class
-            from isocourse.adapters.api.problems import log
-
-            log.error("unhandled %s", type(error).__name__)
+            response = internal_error_response(error)
             if not started:
-                response = problem_response(500, "internal-error",
-                                            "an internal error occurred; it was logged "
-                                            "without patient data")
                 await response(scope, receive, send)
 
 
@@ -78,6 +73,11 @@ def create_app(clinic: Clinic) -> FastAPI:
     for module in (health, patients, courses, dispensing, due):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_CatchAll)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> dict[str, str]:
+        return {"service": "isocourse clinic server", "api": PREFIX,
+                "docs": f"{PREFIX}/docs", "openapi": f"{PREFIX}/openapi.json"}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -80,9 +80,13 @@ def if_match(request: Request) -> int | None:
     return _parse_if_match(request.headers.get("if-match"))
 
 
-def require_if_match(request: Request) -> int:
-    """``If-Match`` is required to replace a whole course (428 otherwise)."""
-    version = _parse_if_match(request.headers.get("if-match"))
+def require_if_match(request: Request) -> int | None:
+    """``If-Match`` is required to replace a whole course (428 otherwise); ``*`` (RFC 9110:
+    any current version) is the client's explicit choice to overwrite, and gives ``None``."""
+    header = request.headers.get("if-match")
+    if header is not None and header.strip() == "*":
+        return None
+    version = _parse_if_match(header)
     if version is None:
         raise ApiProblem(428, "if-match-required",
                          "send If-Match with the course's ETag (from GET) to replace it, so "
@@ -93,4 +97,4 @@ def require_if_match(request: Request) -> int:
 PortsDep = Annotated[Ports, Depends(ports)]
 PagingDep = Annotated[Paging, Depends(paging)]
 IfMatchDep = Annotated[int | None, Depends(if_match)]
-RequireIfMatchDep = Annotated[int, Depends(require_if_match)]
+RequireIfMatchDep = Annotated[int | None, Depends(require_if_match)]

@@ -33,7 +33,13 @@ from isocourse.domain.errors import (
     VersionMismatch,
 )
 
-__all__ = ["PROBLEM_BASE", "ApiProblem", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_BASE",
+    "ApiProblem",
+    "install_problem_handlers",
+    "internal_error_response",
+    "problem_response",
+]
 
 #: Base of the ``type`` URIs; the reference lists every code (docs/reference/api.md).
 PROBLEM_BASE = "https://isocourse.dev/problems/"
@@ -128,6 +134,11 @@ def _api_problem(_request: Request, error: Exception) -> JSONResponse:
 
 
 def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    return internal_error_response(error)
+
+
+def internal_error_response(error: BaseException) -> JSONResponse:
+    """A bug: logged by its type and an incident id only, answered with that id."""
     incident = uuid.uuid4().hex[:12]
     # The type only: a message or traceback could quote patient data.
     log.error("internal error %s: %s", incident, type(error).__name__)

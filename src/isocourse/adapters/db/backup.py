@@ -84,7 +84,7 @@ class BackupReport:
 @dataclass(frozen=True, slots=True)
 class RestoreReport:
     """A finished restore. ``needs_upgrade``: the backup is from an older schema; run the
-    migrations (``isocourse migrate``) before serving."""
+    migrations (``isocourse db upgrade``) before serving."""
 
     target: Path
     safety_copy: Path | None  # where the replaced database was kept; None if there was none
