@@ -54,16 +54,12 @@ def record_document(patient: PatientRow, header: CourseHeader,
             "can_get_pregnant": patient.can_get_pregnant,
             "weight_kg": json_number(header.weight_kg),
         },
-        "course": _course_json(header),
+        "course": course_info_to_json(header.info),
         "events": [dict(e.body) for e in events],
     }
     if header.extensions is not None:
         doc["extensions"] = dict(header.extensions)
     return doc
-
-
-def _course_json(header: CourseHeader) -> dict[str, Any]:
-    return course_info_to_json(header.info)
 
 
 def load_course(uow: UnitOfWork, course_id: str, actor: Actor, rules: Rulebook, *,

@@ -305,7 +305,7 @@ def import_course(document: Mapping[str, Any], *, uows: UnitOfWorkFactory, clock
             # The server knows a later previous course than the record says: the gap
             # between courses is checked against what the clinic has on file.
             info = replace(info, previous_course_end=stored_end)
-        if record_ends(record) is None and any(c.ended_on is None for c in previous):
+        if ended_on(record) is None and any(c.ended_on is None for c in previous):
             raise Conflict("the patient already has a course that has not ended")
         header = CourseHeader(
             id=ids.new_uuid(), patient_id=patient.id, clinic_id=actor.clinic_id,
@@ -319,10 +319,6 @@ def import_course(document: Mapping[str, Any], *, uows: UnitOfWorkFactory, clock
                 rules=rules, expected_version=None, change="imported")
         uow.commit()
     return course
-
-
-def record_ends(record: CourseRecord) -> dt.date | None:
-    return ended_on(record)
 
 
 def replace_course(course_id: str, document: Mapping[str, Any], *,
