@@ -53,6 +53,7 @@ __all__ = [
     "RegisterPatient",
     "StartCourse",
     "end_course",
+    "find_patient",
     "get_course",
     "get_patient",
     "import_course",
@@ -94,6 +95,15 @@ def register_patient(cmd: RegisterPatient, *, uows: UnitOfWorkFactory, clock: Cl
                              created_by=actor.id)
         uow.patients.add(patient)
         uow.commit()
+    return patient
+
+
+def find_patient(external_id: str, *, uows: UnitOfWorkFactory, actor: Actor) -> PatientRow:
+    """The clinic's patient with this (opaque) patient id, or NotFound."""
+    with uows() as uow:
+        patient = uow.patients.by_external_id(actor.clinic_id, external_id)
+    if patient is None:
+        raise NotFound("no such patient")
     return patient
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "AuthorizationRequest",
     "DispenseResult",
     "authorization_to_json",
+    "course_authorizations",
     "get_authorization",
     "record_dispense",
     "request_authorization",
@@ -153,6 +154,14 @@ def _capsules(product_id: str, daily_mg: int, days: int, rules: Rulebook) -> dic
         "pm": [[c.strength_mg, c.count] for c in dose.pm],
         "by_strength": {str(mg): n * days for mg, n in dose.capsules_by_strength().items()},
     }
+
+
+def course_authorizations(course_id: str, *, uows: UnitOfWorkFactory, actor: Actor,
+                          rules: Rulebook) -> list[AuthorizationRow]:
+    """Every authorization of a course, oldest first (the pharmacy history)."""
+    with uows() as uow:
+        load_course(uow, course_id, actor, rules)  # NotFound for another clinic's course
+        return list(uow.authorizations.of_course(course_id))
 
 
 def get_authorization(code: str, *, uows: UnitOfWorkFactory,

@@ -189,3 +189,19 @@ def test_a_put_that_changes_nothing_keeps_the_version(api: httpx.Client) -> None
     record["events"].append({"type": "enrollment", "date": "2026-08-20"})
     forced = api.put(f"/courses/{cid}", json=record, headers={"If-Match": "*"})
     assert forced.status_code == 200 and forced.headers["etag"] != got.headers["etag"]
+
+
+def test_a_patient_is_found_by_the_clinics_id_and_a_course_lists_its_grants(
+        api: httpx.Client) -> None:
+    cid = start(api, "p-find-me")["id"]
+    found = api.post("/patients/search", json={"external_id": "p-find-me"})
+    assert found.status_code == 200
+    assert [c["id"] for c in found.json()["courses"]] == [cid]
+    assert_problem(api.post("/patients/search", json={"external_id": "p-nobody"}),
+                   404, "not-found")
+    api.post(f"/courses/{cid}/events", json={"events": ready_history()})
+    rx = api.post(f"/courses/{cid}/prescriptions",
+                  json={"daily_mg": 30, "days_supply": 30}).json()["prescription_id"]
+    code = api.post("/authorizations", json={"prescription_id": rx}).json()["code"]
+    listed = api.get(f"/courses/{cid}/authorizations").json()["items"]
+    assert [(a["code"], a["status"], a["usable"]) for a in listed] == [(code, "granted", True)]

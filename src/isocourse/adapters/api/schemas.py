@@ -14,6 +14,7 @@ __all__ = [
     "AuthorizationIn",
     "EndCourseIn",
     "PatientIn",
+    "PatientSearchIn",
     "PrescriptionIn",
     "ReverseIn",
     "StartCourseIn",
@@ -34,6 +35,10 @@ class PatientIn(_Strict):
                                                     "never a name.")]
     birth_date: dt.date
     can_get_pregnant: bool
+
+
+class PatientSearchIn(_Strict):
+    external_id: Ident
 
 
 class StartCourseIn(_Strict):
