@@ -10,7 +10,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-__all__ = ["add_months", "age_on", "day_n", "days_between"]
+__all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "add_months",
+    "age_on",
+    "day_n",
+    "days_between",
+    "supported",
+]
 
 
 def day_n(day_1: dt.date, n: int) -> dt.date:
@@ -34,3 +42,15 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     if (on.month, on.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+#: The calendar dates isocourse accepts anywhere (records, API dates): a limit of the
+#: format, not a clinical fact. It keeps date arithmetic (windows, months ahead) far from
+#: the ends of :class:`datetime.date`.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+
+
+def supported(day: dt.date) -> bool:
+    """Whether ``day`` is within :data:`FIRST_DATE` .. :data:`LAST_DATE`."""
+    return FIRST_DATE <= day <= LAST_DATE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from isocourse.domain.dates import supported
 from isocourse.domain.errors import InvalidInput
 from isocourse.rules.engine import assess
 from isocourse.rules.model import Assessment
@@ -24,7 +25,7 @@ def assess_course(course_id: str, *, on: dt.date | None, uows: UnitOfWorkFactory
     rules in force that day. Events dated after ``on`` are not seen, so the answer for a
     past date is what the rules said then (given what is now known about then)."""
     day = on or clock.today()
-    if not dt.date(1900, 1, 1) <= day <= dt.date(2200, 12, 31):
+    if not supported(day):
         raise InvalidInput("the date is out of range", field="on")
     with uows() as uow:
         course = load_course(uow, course_id, actor, rules)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from isocourse.domain.dates import age_on
+from isocourse.domain.dates import age_on, supported
 from isocourse.domain.errors import (
     Conflict,
     InvalidInput,
@@ -63,8 +63,6 @@ __all__ = [
     "replace_course",
     "start_course",
 ]
-
-_FIRST, _LAST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
 #: Kind of rule in the packs that holds the gap between courses (``weeks``).
 _INTERVAL_KIND = "second-course-interval"
@@ -153,7 +151,7 @@ def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, act
                            "course_end before starting another")
         previous_end = max((c.ended_on for c in previous if c.ended_on), default=None)
         plan_start = cmd.start_date or clock.today()
-        if not _FIRST <= plan_start <= _LAST:
+        if not supported(plan_start):
             raise InvalidInput("the start date is out of range", field="start_date")
         if previous_end is not None and cmd.start_date is not None:
             _check_interval(cmd.jurisdiction, previous_end, cmd.start_date, rules)

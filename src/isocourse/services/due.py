@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from isocourse.domain.dates import supported
 from isocourse.domain.errors import InvalidInput
 from isocourse.rules.model import Assessment, Cumulative, DueItem, Finding, Severity
 from isocourse.services.assessments import assess_loaded
@@ -67,7 +68,7 @@ def due_list(flt: DueFilter, *, offset: int, limit: int, follow_up_days: int,
              on: dt.date | None, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
              rules: Rulebook) -> DuePage:
     today = on or clock.today()
-    if not dt.date(1900, 1, 1) <= today <= dt.date(2200, 12, 31):
+    if not supported(today):
         raise InvalidInput("the date is out of range", field="on")
     since = today - dt.timedelta(days=follow_up_days)
     with uows() as uow:

@@ -248,22 +248,22 @@ class SqlAuthorizations:
         return [_authorization(row) for row in rows]
 
     def consume(self, code: str, *, dispense_event: int, at: dt.datetime, by: str) -> bool:
-        result = self._session.execute(
-            update(AuthorizationRecord).where(
-                AuthorizationRecord.code == code,
-                AuthorizationRecord.status == AuthorizationStatus.GRANTED.value)
-            .values(status=AuthorizationStatus.DISPENSED.value, dispense_row=dispense_event,
-                    dispensed_at=at, dispensed_by=by),
-            execution_options={"synchronize_session": False})
-        return _rowcount(result) == 1
+        return self._leave_granted(code, status=AuthorizationStatus.DISPENSED.value,
+                                   dispense_row=dispense_event, dispensed_at=at,
+                                   dispensed_by=by)
 
     def reverse(self, code: str, *, at: dt.datetime, by: str, reason: str) -> bool:
+        return self._leave_granted(code, status=AuthorizationStatus.REVERSED.value,
+                                   reversed_at=at, reversed_by=by, reversal_reason=reason)
+
+    def _leave_granted(self, code: str, **values: Any) -> bool:
+        """Move a *granted* authorization to another state: one conditional UPDATE, so of
+        two racing callers exactly one changes the row (and gets True)."""
         result = self._session.execute(
             update(AuthorizationRecord).where(
                 AuthorizationRecord.code == code,
                 AuthorizationRecord.status == AuthorizationStatus.GRANTED.value)
-            .values(status=AuthorizationStatus.REVERSED.value, reversed_at=at,
-                    reversed_by=by, reversal_reason=reason),
+            .values(**values),
             execution_options={"synchronize_session": False})
         return _rowcount(result) == 1
 

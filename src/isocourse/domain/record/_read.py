@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from isocourse.domain.dates import FIRST_DATE, LAST_DATE, supported
 from isocourse.domain.errors import Problem
 from isocourse.domain.record._json import MAX_DEPTH, NotJson, json_copy, json_number, to_decimal
 
@@ -51,8 +52,7 @@ _NON_BLANK = re.compile(r"\S")
 #: Control characters other than tab and line breaks: never in a clinical text, and NUL
 #: cannot even be stored by PostgreSQL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Calendar dates a course record may hold (a limit of the format).
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 #: Dates are exactly ``YYYY-MM-DD``; ``date.fromisoformat`` alone would also take
 #: ``20261003`` and week dates.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -108,8 +108,9 @@ def read_date(value: object, path: str, problems: list[Problem]) -> dt.date | No
     except ValueError:
         _fail(problems, path, "expected a real calendar date YYYY-MM-DD")
         return None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        _fail(problems, path, f"expected a date from {FIRST_YEAR} to {LAST_YEAR}")
+    if not supported(day):
+        _fail(problems, path,
+              f"expected a date from {FIRST_DATE.year} to {LAST_DATE.year}")
         return None
     return day
 
