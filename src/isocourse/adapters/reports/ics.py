@@ -85,7 +85,7 @@ def reminder_calendar(
     overdue. Windows already closed are left out."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a time-zone aware datetime")
-    stamp = now.astimezone(dt.UTC)
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0)  # iCalendar counts whole seconds
     today = now.astimezone(zone).date()
     calendar = _calendar(course_id, name, zone)
     events: list[Event] = []

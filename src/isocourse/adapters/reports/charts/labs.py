@@ -147,7 +147,7 @@ def _lipid(results: list[Lab], limits: LipidLimits | None) -> _Drawn:
     rows: list[tuple[str, ...]] = []
     for lab in results:
         result = f"{plain(lab.value)} {lab.unit.value}"
-        if lab.unit is unit or unit is LabUnit.MMOL_PER_L:
+        if lab.unit is unit or limits is not None:
             value = lab.value * factor if lab.unit is LabUnit.MG_PER_DL else lab.value
             points.append((lab.date, Fraction(value)))
             rows.append((lab.date.isoformat(), result, f"{plain(value)} {unit.value}", ""))

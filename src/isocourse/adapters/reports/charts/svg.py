@@ -26,8 +26,9 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 
 def xml_text(text: str) -> str:
-    """``text`` with every character XML 1.0 cannot hold replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    """``text`` with every character XML 1.0 cannot hold replaced by U+FFFD, and line ends
+    written as ``\\n`` (what any XML parser reads a carriage return as)."""
+    return _NOT_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def check_id(value: str) -> str:
