@@ -11,11 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from isocourse.adapters.reports import cumulative_chart, lab_charts, lab_thresholds
+from isocourse.adapters.reports.charts.display import mg_per_kg, plain
 from isocourse.adapters.reports.charts.goal import PlanInput
 from isocourse.adapters.reports.charts.plot import PLOT
+from isocourse.domain.cumulative import CumulativeBasis
 from isocourse.domain.plan_json import plan_to_json
-from isocourse.domain.planner import Plan
+from isocourse.domain.planner import Plan, default_basis
 from isocourse.rules.engine import assess
+from isocourse.rules.facts import CourseFacts
 from tests.spec.harness import ev
 from tests.unit.reports.support import CATALOG, LIBRARY, parse_svg, plan, record, series_points
 
@@ -34,12 +37,30 @@ def courses(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str, dt.date]:
         events.append(ev.dispense(when, draw(st.integers(1, 200)), draw(st.integers(1, 90))))
         if draw(st.booleans()):
             events.append(ev.of("weight", when, kg=draw(st.integers(40, 120))))
+    if draw(st.booleans()):  # a dose diary, which the engine counts instead of dispenses
+        for n in sorted(draw(st.lists(st.integers(0, 420), max_size=40))):
+            when = (START + dt.timedelta(days=n)).isoformat()
+            events.append(
+                ev.of("dose", when, mg=draw(st.integers(1, 80)), taken=draw(st.booleans()))
+            )
     ends = draw(st.booleans())
     if events and ends:
         offset += draw(st.integers(min_value=0, max_value=40))
         events.append(ev.end((START + dt.timedelta(days=offset)).isoformat()))
     on = START + dt.timedelta(days=draw(st.integers(min_value=0, max_value=900)))
     return events, draw(st.sampled_from(PRODUCTS)), on
+
+
+def _basis(course_plan: PlanInput, product: str) -> CumulativeBasis:
+    return (
+        course_plan.basis
+        if isinstance(course_plan, Plan)
+        else (
+            CumulativeBasis(course_plan["cumulative_basis"])
+            if course_plan is not None
+            else default_basis(CATALOG.get(product))
+        )
+    )
 
 
 def _in_plot(points: list[tuple[Any, Any]]) -> bool:
@@ -67,6 +88,10 @@ def test_the_cumulative_chart_is_well_formed_in_the_plot_in_date_order_and_the_e
         assert _in_plot(series_points(chart.svg, css))
     dates = [row[0] for row in chart.rows]
     assert dates == sorted(dates)
+    ledger = CourseFacts(rec, on, CATALOG.get(product), _basis(course_plan, product)).ledger
+    for date, mg, per_kg, _ in (row for row in chart.rows if row[3] != "projected end" and row[1]):
+        totals = ledger.totals(dt.date.fromisoformat(date))
+        assert (mg, per_kg) == (plain(totals.mg), mg_per_kg(totals.mg_per_kg))
     if plan_kind is None:  # on the default basis, the chart's total is the assessment's
         expected = assess(rec, on=on, library=LIBRARY, catalog=CATALOG).cumulative.mg_per_kg
         given_rows = [row for row in chart.rows if row[3] != "projected end"]

@@ -116,6 +116,12 @@ def test_an_empty_course_shows_the_plans_line_and_says_no_dose_is_recorded() -> 
     assert len(series_points(chart.svg, "planned")) == 2
 
 
+def test_a_plan_whose_start_has_passed_with_no_dose_draws_no_planned_line() -> None:
+    chart = cumulative_chart(record(), plan("2026-02-01"), on=ON, catalog=CATALOG)
+    assert chart.rows == (("2026-03-01", "0", "0.00", "before the first dose"),)
+    assert "The plan's start date, 2026-02-01, has passed." in chart.summary
+
+
 def test_an_empty_course_without_a_plan_is_one_point_and_no_projection() -> None:
     chart = cumulative_chart(record(), None, on=ON, catalog=CATALOG)
     assert chart.rows == (("2026-03-01", "0", "0.00", "before the first dose"),)

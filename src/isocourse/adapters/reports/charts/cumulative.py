@@ -38,7 +38,12 @@ from isocourse.adapters.reports.charts.model import (
 )
 from isocourse.adapters.reports.charts.plot import Frame, render
 from isocourse.adapters.reports.charts.scale import date_span
-from isocourse.domain.cumulative import CumulativeBasis, CumulativeLedger, CumulativeTotals
+from isocourse.domain.cumulative import (
+    CumulativeBasis,
+    CumulativeLedger,
+    CumulativeTotals,
+    DosePeriod,
+)
 from isocourse.domain.errors import InvalidInput
 from isocourse.domain.products import Catalog, Product
 from isocourse.domain.record import CourseRecord, Dose
@@ -114,8 +119,44 @@ def _actual(ledger: CumulativeLedger, on: dt.date, end: dt.date | None) -> list[
         days |= {period.start - _ONE_DAY, min(period.last_day, on)}
     if end is not None:
         days = {d for d in days if d <= end}
-    points = [(day, ledger.totals(day)) for day in sorted(days)]
+    ordered = sorted(days)
+    points = list(zip(ordered, _running_totals(ledger, ordered), strict=True))
     return _merge_straight(points) if started else points[-1:]
+
+
+def _running_totals(ledger: CumulativeLedger, days: list[dt.date]) -> list[CumulativeTotals]:
+    """``ledger.totals(day)`` for each of ``days`` (ascending), in one pass.
+
+    The ledger's totals are a sum over its periods, so they are summed period by period with
+    the ledger's own arithmetic (a one-period ledger of the same basis): a finished period is
+    added once, only the periods under way are computed again. Exact (Decimal and Fraction
+    sums), and linear in a year-long dose diary where calling ``totals`` per day is not."""
+
+    def alone(period: DosePeriod) -> CumulativeLedger:
+        return CumulativeLedger((period,), ledger.basis, ledger.equivalence_factor)
+
+    pending = sorted(ledger.periods, key=lambda p: p.start)
+    finished, running, found = _ZERO, [], []
+    for day in days:
+        while pending and pending[0].start <= day:
+            running.append(pending.pop(0))
+        for period in [p for p in running if p.last_day <= day]:
+            finished = _plus(finished, alone(period).totals(period.last_day))
+            running.remove(period)
+        total = finished
+        for period in running:
+            total = _plus(total, alone(period).totals(day))
+        found.append(total)
+    return found
+
+
+_ZERO = CumulativeTotals(Decimal(0), Decimal(0), Fraction(0), 0)
+
+
+def _plus(a: CumulativeTotals, b: CumulativeTotals) -> CumulativeTotals:
+    return CumulativeTotals(
+        a.mg + b.mg, a.counted_mg + b.counted_mg, a.mg_per_kg + b.mg_per_kg, a.days + b.days
+    )
 
 
 def _merge_straight(points: list[Point]) -> list[Point]:
@@ -146,7 +187,9 @@ def _projection(facts: CourseFacts, goal: Goal, last: Point) -> Series | None:
     if facts.last_dose_date is not None or totals.mg_per_kg >= target:
         return None
     if totals.days == 0:
-        if goal.start_date is None or goal.end_date is None:
+        # The plan's own line, while its start is still ahead: once its start has passed
+        # with no dose, the plan no longer says when the course will end.
+        if goal.start_date is None or goal.end_date is None or goal.start_date < day:
             return None
         return Series(
             "Planned (course plan)",
@@ -190,6 +233,8 @@ def _summary(
     ]
     if totals.days == 0:
         parts.append(f"No doses recorded by {day.isoformat()}.")
+        if goal.start_date is not None and goal.start_date < day:
+            parts.append(f"The plan's start date, {goal.start_date.isoformat()}, has passed.")
     else:
         first = actual[0][0] + _ONE_DAY  # the first point is the day before the first dose
         parts.append(
