@@ -29,7 +29,7 @@ from isocourse.adapters.reports.charts.svg import SvgDocument
 __all__ = ["HEIGHT", "PLOT", "WIDTH", "Frame", "render"]
 
 WIDTH, HEIGHT = 720, 400
-PLOT = Box(left=72, top=20, right=556, bottom=296)
+PLOT = Box(left=72, top=20, right=540, bottom=296)
 INK = "#1f1f1f"
 GRID = "#d9d9d9"
 _LABEL_GAP = 13  # the least vertical distance between two level labels
