@@ -17,10 +17,13 @@ from isocourse.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from isocourse.catalog import load_catalog, load_rule_library
 from isocourse.config import Settings
 from isocourse.services.ports import Actor, Clock, Rulebook, SystemClock
+from isocourse.services.security.policy import SecurityPolicy
 
 __all__ = ["DEMO_ACTOR", "Clinic", "build"]
 
-#: Until accounts exist (issue 5) every request acts as this user of the configured clinic.
+#: The prescriber the demo clinic's records are made by (also the demo prescriber's account
+#: id), and the actor of server-side jobs that act as a prescriber (seeding the demo).
+#: Requests never use it: each acts as its signed-in user or API token.
 DEMO_ACTOR_ID = "demo-prescriber"
 DEMO_ACTOR = Actor(id=DEMO_ACTOR_ID, role="prescriber", clinic_id="main")
 
@@ -35,6 +38,13 @@ class Clinic:
     clock: Clock
     rules: Rulebook
     actor: Actor = field(default=DEMO_ACTOR)
+    security: SecurityPolicy = field(default_factory=SecurityPolicy)
+
+    @property
+    def operator(self) -> Actor:
+        """The server's operator at the command line (``isocourse users``): an admin of the
+        configured clinic."""
+        return Actor(id="operator", role="admin", clinic_id=self.settings.clinic_id)
 
     def migrate(self) -> None:
         upgrade(self.engine)
@@ -58,4 +68,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Cl
                                                settings.effective_dates or None))
     actor = Actor(id=DEMO_ACTOR_ID, role="prescriber", clinic_id=settings.clinic_id)
     return Clinic(settings=settings, engine=engine, uows=SqlUnitOfWorkFactory(engine),
-                  clock=clock or SystemClock(settings.zone), rules=rules, actor=actor)
+                  clock=clock or SystemClock(settings.zone), rules=rules, actor=actor,
+                  security=settings.security_policy())

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from isocourse.services.security.policy import SecurityPolicy
 
 __all__ = ["Settings", "default_data_dir"]
 
@@ -78,6 +80,41 @@ class Settings(BaseSettings):
     catalog: Annotated[Path | None, Field(
         default=None,
         description="A product catalog file to use instead of the packaged one.")]
+    password_min_length: Annotated[int, Field(
+        default=12, ge=8, le=128,
+        description="Shortest password accepted (NIST SP 800-63B's floor is 8).")]
+    session_idle_minutes: Annotated[int, Field(
+        default=30, ge=1, le=24 * 60,
+        description="A signed-in session ends after this many minutes without a request.")]
+    session_max_hours: Annotated[int, Field(
+        default=12, ge=1, le=24 * 30,
+        description="A signed-in session ends this many hours after sign-in in any case.")]
+    sign_in_max_failures: Annotated[int, Field(
+        default=5, ge=1, le=100,
+        description="Failed sign-ins for one user name within the window before that name "
+                    "is locked for a while (unknown names are locked alike).")]
+    sign_in_max_failures_per_address: Annotated[int, Field(
+        default=50, ge=1, le=10000,
+        description="Failed sign-ins from one address within the window before the "
+                    "address is locked for a while.")]
+    sign_in_window_minutes: Annotated[int, Field(
+        default=15, ge=1, le=24 * 60,
+        description="The window in which failed sign-ins are counted.")]
+    sign_in_lockout_minutes: Annotated[int, Field(
+        default=15, ge=1, le=24 * 60,
+        description="How long a locked user name or address waits.")]
+    token_max_days: Annotated[int, Field(
+        default=365, ge=1, le=3650, description="Longest life of an API token, in days.")]
+    secure_cookies: Annotated[Literal["auto", "always", "never"], Field(
+        default="auto",
+        description="Mark session cookies Secure: 'auto' when the request came over HTTPS "
+                    "(behind a proxy, start the server with --forwarded-allow-ips so that "
+                    "it sees the proxy's scheme), 'always', or 'never' (plain HTTP tests).")]
+    forwarded_allow_ips: Annotated[str, Field(
+        default="127.0.0.1",
+        description="Addresses of reverse proxies trusted to set X-Forwarded-For/-Proto "
+                    "(comma-separated, or '*'); the audit trail records the client address "
+                    "they pass on.")]
 
     @field_validator("timezone")
     @classmethod
@@ -105,6 +142,19 @@ class Settings(BaseSettings):
         if self.page_size > self.max_page_size:
             raise ValueError("page_size must not exceed max_page_size")
         return self
+
+    def security_policy(self) -> SecurityPolicy:
+        minutes = dt.timedelta(minutes=1)
+        return SecurityPolicy(
+            password_min_length=self.password_min_length,
+            session_idle=self.session_idle_minutes * minutes,
+            session_max=dt.timedelta(hours=self.session_max_hours),
+            max_failures=self.sign_in_max_failures,
+            max_failures_per_address=self.sign_in_max_failures_per_address,
+            failure_window=self.sign_in_window_minutes * minutes,
+            lockout=self.sign_in_lockout_minutes * minutes,
+            token_max_days=self.token_max_days,
+            token_default_days=min(90, self.token_max_days))
 
     @property
     def zone(self) -> ZoneInfo:

@@ -28,6 +28,7 @@ from isocourse.services.dispensing import AuthorizationRequest, request_authoriz
 from isocourse.services.due import DueEntry, DueFilter, due_list
 from isocourse.services.ports import FixedClock
 from isocourse.services.stored import AuthorizationRow, AuthorizationStatus, CourseListFilter
+from tests.support.clinics import pharmacist
 from tests.support.postgres import create_database, running_postgres, skip_or_fail_without_postgres
 
 DAYS = (dt.date(2026, 11, 21), dt.date(2027, 3, 2))
@@ -228,7 +229,7 @@ def test_an_authorization_granted_today_is_usable_and_not_yet_dispensed(demo: De
         assert rx.id is not None
         again, new = request_authorization(
             AuthorizationRequest(course_id=course_id, prescription_id=rx.id),
-            uows=c.uows, clock=c.clock, actor=c.actor, rules=c.rules)
+            uows=c.uows, clock=c.clock, actor=pharmacist(c), rules=c.rules)
         assert (again.code, new) == (granted[0].code, False)
 
 

@@ -13,12 +13,18 @@ from isocourse.bootstrap import Clinic
 from isocourse.domain.errors import Conflict, DispenseNotAllowed, NotFound
 from isocourse.services import courses, dispensing
 from isocourse.services.stored import AuthorizationStatus
+from tests.support.clinics import pharmacist
 from tests.support.courses import READY_DAY, ready_course, start_us_course
 
 
 def kw(clinic: Clinic) -> dict[str, Any]:
-    return {"uows": clinic.uows, "clock": clinic.clock, "actor": clinic.actor,
+    """The dispensing use cases' ports, as the pharmacy calls them."""
+    return {"uows": clinic.uows, "clock": clinic.clock, "actor": pharmacist(clinic),
             "rules": clinic.rules}
+
+
+def prescriber(clinic: Clinic) -> dict[str, Any]:
+    return {**kw(clinic), "actor": clinic.actor}
 
 
 def grant(clinic: Clinic, course_id: str, rx: str) -> dispensing.AuthorizationRow:
@@ -47,7 +53,7 @@ def test_refuses_with_reasons_a_pharmacist_can_act_on(clinic: Clinic) -> None:
     course = start_us_course(clinic)
     course, _ = courses.record_events(course.header.id, [
         {"type": "prescription", "date": "2026-10-01", "daily_mg": 30, "days_supply": 30}],
-        expected_version=None, **kw(clinic))
+        expected_version=None, **prescriber(clinic))
     rx = course.events[-1].event_id
     assert rx is not None
     with pytest.raises(DispenseNotAllowed) as refused:
@@ -105,7 +111,7 @@ def test_a_reversed_authorization_cannot_be_used(clinic: Clinic) -> None:
     row = grant(clinic, course.header.id, rx)
     reversed_row = dispensing.reverse_authorization(
         row.code, reason="not picked up", uows=clinic.uows, clock=clinic.clock,
-        actor=clinic.actor)
+        actor=pharmacist(clinic))
     assert reversed_row.status is AuthorizationStatus.REVERSED
     with pytest.raises(Conflict, match="reversed"):
         dispensing.record_dispense(row.code, idempotency_key=None, **kw(clinic))
@@ -139,7 +145,7 @@ def test_a_positive_test_recorded_after_the_grant_stops_the_dispense(clinic: Cli
     row = grant(clinic, course.header.id, rx)
     courses.record_events(course.header.id, [
         {"type": "pregnancy_test", "date": "2026-10-01", "result": "positive",
-         "setting": "office"}], expected_version=None, **kw(clinic))
+         "setting": "office"}], expected_version=None, **prescriber(clinic))
     with pytest.raises(DispenseNotAllowed) as refused:
         dispensing.record_dispense(row.code, idempotency_key=None, **kw(clinic))
     assert refused.value.reasons

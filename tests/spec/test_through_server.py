@@ -21,6 +21,7 @@ from isocourse.catalog import load_catalog
 from isocourse.domain.record import parse_record
 from tests.spec import test_eu_ppp, test_monitoring, test_uk_mhra, test_us_ipledge
 from tests.spec.harness import Scenario, check, scenario_id
+from tests.support.accounts import bearer
 from tests.support.clinics import BACKENDS, clinic_on
 from tests.support.db_fixtures import fresh_database
 from tests.support.live_server import live_server
@@ -54,7 +55,8 @@ def servers(request: pytest.FixtureRequest,
             server_cm = live_server(clinic)
             base = server_cm.__enter__()
             stack.append(server_cm)
-            clients[key] = httpx.Client(base_url=base, timeout=30)
+            clients[key] = httpx.Client(base_url=base, timeout=30,
+                                        headers=bearer(clinic, "prescriber"))
         yield clients
     finally:
         for client in clients.values():

@@ -12,6 +12,7 @@ import itertools
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -21,7 +22,7 @@ from isocourse.adapters.db.engine import make_engine, sqlite_url
 from isocourse.adapters.db.migrate import upgrade
 from isocourse.bootstrap import Clinic, build
 from isocourse.config import Settings
-from isocourse.services.ports import FixedClock
+from isocourse.services.ports import Actor, FixedClock
 from tests.support.postgres import create_database, drop_database, libpq_url
 
 __all__ = ["BACKENDS", "DAY", "PostgresTemplate", "SqliteTemplate", "clinic_on"]
@@ -89,3 +90,8 @@ def clinic_on(url: str, data_dir: Path, day: dt.date = DAY,
         yield clinic
     finally:
         clinic.close()
+
+
+def pharmacist(clinic: Clinic) -> Actor:
+    """The clinic's pharmacist (the demo pharmacist's id), for the dispensing use cases."""
+    return replace(clinic.actor, id="demo-pharmacist", role="pharmacist")

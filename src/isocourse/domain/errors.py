@@ -18,6 +18,12 @@ Anything that is *not* an IsocourseError is a bug.
     ├── RecordError (ValueError)        invalid-record   2   a course record is wrong; carries
     │                                                        every problem with its JSON path
     ├── NotFound                        not-found        4   no such patient, course, authorization
+    │   └── Hidden                      not-found        4   it exists, but not for this user:
+    │                                                        answered exactly like NotFound
+    ├── NotAuthenticated                not-authenticated 7  no valid session or token
+    │   ├── SignInFailed                sign-in-failed   7   wrong name or password (says neither)
+    │   └── SignInLocked                sign-in-locked   7   too many failures: wait a while
+    ├── Forbidden                       forbidden        7   this user may not do this
     ├── Conflict                        conflict         5   the request clashes with the state
     │   ├── VersionMismatch             version-mismatch 5   someone else changed the course first
     │   └── DispenseNotAllowed          dispense-not-allowed 5  the rules do not allow dispensing;
@@ -40,13 +46,18 @@ __all__ = [
     "Conflict",
     "DispenseNotAllowed",
     "DoseRefused",
+    "Forbidden",
+    "Hidden",
     "InvalidInput",
     "IsocourseError",
+    "NotAuthenticated",
     "NotFound",
     "PlanRefused",
     "Problem",
     "RecordError",
     "RuleDataError",
+    "SignInFailed",
+    "SignInLocked",
     "StorageUnavailable",
     "UnknownProduct",
     "VersionMismatch",
@@ -148,6 +159,44 @@ class NotFound(IsocourseError):
 
     code = "not-found"
     exit_code = 4
+
+
+class Hidden(NotFound):
+    """The thing exists but this user may not see it (another clinic's patient, another
+    patient's course). Answered exactly like :class:`NotFound`, so that existence is not
+    revealed; kept distinct so that the audit trail records the attempt as denied."""
+
+
+class NotAuthenticated(IsocourseError):
+    """No valid session or API token came with the request (or it has expired)."""
+
+    code = "not-authenticated"
+    exit_code = 7
+
+
+class SignInFailed(NotAuthenticated):
+    """Sign-in refused. The message is the same whether the account does not exist, is
+    disabled, or the password is wrong, so that it reveals nothing."""
+
+    code = "sign-in-failed"
+
+
+class SignInLocked(NotAuthenticated):
+    """Too many failed sign-ins for this name or address: wait ``retry_after`` seconds.
+    Unknown names are locked exactly like real ones."""
+
+    code = "sign-in-locked"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Forbidden(IsocourseError):
+    """The user is known but their role, or their token's scope, does not allow this."""
+
+    code = "forbidden"
+    exit_code = 7
 
 
 class Conflict(IsocourseError):

@@ -8,6 +8,7 @@ from isocourse.domain.dates import supported
 from isocourse.domain.errors import InvalidInput
 from isocourse.rules.engine import assess
 from isocourse.rules.model import Assessment
+from isocourse.services.access import Action, require
 from isocourse.services.course_store import LoadedCourse, load_course
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
 
@@ -24,6 +25,7 @@ def assess_course(course_id: str, *, on: dt.date | None, uows: UnitOfWorkFactory
     """The course's assessment as of ``on`` (default: today in the clinic's zone), with the
     rules in force that day. Events dated after ``on`` are not seen, so the answer for a
     past date is what the rules said then (given what is now known about then)."""
+    require(actor, Action.READ_RECORD)
     day = on or clock.today()
     if not supported(day):
         raise InvalidInput("the date is out of range", field="on")

@@ -25,6 +25,7 @@ from isocourse.domain.record import (
 from isocourse.domain.record._json import json_number
 from isocourse.domain.record.ordering import Head, order_events
 from isocourse.services import ids
+from isocourse.services.access import require_patient
 from isocourse.services.ports import Actor, Rulebook, UnitOfWork
 from isocourse.services.stored import CourseHeader, PatientRow, StoredEvent
 
@@ -63,14 +64,21 @@ def record_document(patient: PatientRow, header: CourseHeader,
 
 
 def load_course(uow: UnitOfWork, course_id: str, actor: Actor, rules: Rulebook, *,
-                lock: bool = False) -> LoadedCourse:
-    """The course and its record, or NotFound (also for another clinic's course: its
-    existence is not revealed). A use case that will write to the course passes
-    ``lock=True`` *before* reading anything it decides on, so that concurrent writers to
-    one course queue instead of both acting on the same old state."""
+                lock: bool = False, through_dispensing: bool = False,
+                audited: bool = True) -> LoadedCourse:
+    """The course and its record, or NotFound; :class:`Hidden` (answered the same way) when
+    the actor may not reach it (see :func:`access.require_patient`). A use case that will
+    write to the course passes ``lock=True`` *before* reading anything it decides on, so
+    that concurrent writers to one course queue instead of both acting on the same old
+    state. ``audited=False`` is for a use case that notes itself which records it shows
+    (the due list reads every active course but shows a page)."""
     header = uow.courses.get(course_id, lock=lock)
-    if header is None or header.clinic_id != actor.clinic_id:
+    if header is None:
         raise NotFound("no such course")
+    if audited:
+        uow.saw(header.patient_id)
+    require_patient(actor, clinic_id=header.clinic_id, patient_id=header.patient_id,
+                    through_dispensing=through_dispensing)
     patient = uow.patients.get(header.patient_id)
     if patient is None:  # pragma: no cover - a foreign key guarantees it
         raise NotFound("no such patient")
@@ -116,7 +124,7 @@ def append_events(uow: UnitOfWork, course: LoadedCourse, bodies: Sequence[Mappin
         stored = StoredEvent(
             course_id=course.header.id, seq=next_seq + offset, type=str(event.get("type")),
             date=_date_or_min(event.get("date")), body=event, recorded_at=at,
-            recorded_by=actor.id,
+            recorded_by=actor.id, recorded_for=actor.on_behalf_of,
             event_id=event.get("id") if isinstance(event.get("id"), str) else None,
             supersedes=event.get("supersedes") if isinstance(event.get("supersedes"), str)
             else None)

@@ -33,6 +33,12 @@ from isocourse.domain.record import (
     record_to_json,
 )
 from isocourse.services import ids
+from isocourse.services.access import (
+    Action,
+    require,
+    require_event_types,
+    require_patient,
+)
 from isocourse.services.course_store import (
     LoadedCourse,
     append_events,
@@ -79,6 +85,7 @@ def register_patient(cmd: RegisterPatient, *, uows: UnitOfWorkFactory, clock: Cl
                      actor: Actor) -> PatientRow:
     """Add a patient to the actor's clinic. ``external_id`` is the clinic's opaque patient
     identifier (never a name) and must be unique in the clinic."""
+    require(actor, Action.REGISTER_PATIENT)
     external = cmd.external_id.strip()
     if not external or len(external) > 128:
         raise InvalidInput("the patient id must be 1 to 128 characters", field="external_id")
@@ -92,14 +99,18 @@ def register_patient(cmd: RegisterPatient, *, uows: UnitOfWorkFactory, clock: Cl
                              can_get_pregnant=cmd.can_get_pregnant, created_at=clock.now(),
                              created_by=actor.id)
         uow.patients.add(patient)
+        uow.saw(patient.id)
         uow.commit()
     return patient
 
 
 def find_patient(external_id: str, *, uows: UnitOfWorkFactory, actor: Actor) -> PatientRow:
     """The clinic's patient with this (opaque) patient id, or NotFound."""
+    require(actor, Action.FIND_PATIENT)
     with uows() as uow:
         patient = uow.patients.by_external_id(actor.clinic_id, external_id)
+        if patient is not None:
+            uow.saw(patient.id)
     if patient is None:
         raise NotFound("no such patient")
     return patient
@@ -107,10 +118,13 @@ def find_patient(external_id: str, *, uows: UnitOfWorkFactory, actor: Actor) -> 
 
 def get_patient(patient_id: str, *, uows: UnitOfWorkFactory,
                 actor: Actor) -> tuple[PatientRow, list[CourseHeader]]:
+    require(actor, Action.READ_RECORD)
     with uows() as uow:
         patient = uow.patients.get(patient_id)
-        if patient is None or patient.clinic_id != actor.clinic_id:
+        if patient is None:
             raise NotFound("no such patient")
+        uow.saw(patient.id)
+        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id)
         return patient, list(uow.courses.of_patient(patient_id))
 
 
@@ -141,10 +155,13 @@ def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, act
     """Start a course. A further course records when the previous one ended, and is refused
     while another course of the patient is still active or before the interval the
     programme's rules require after the previous course (8 weeks in the packaged packs)."""
+    require(actor, Action.CHANGE_COURSE)
     with uows(write=True) as uow:
         patient = uow.patients.get(cmd.patient_id, lock=True)
-        if patient is None or patient.clinic_id != actor.clinic_id:
+        if patient is None:
             raise NotFound("no such patient")
+        uow.saw(patient.id)
+        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id)
         previous = list(uow.courses.of_patient(patient.id))
         if any(c.ended_on is None for c in previous):
             raise Conflict("the patient has a course that has not ended; record its "
@@ -197,6 +214,7 @@ def _check_header(header: CourseHeader, patient: PatientRow, rules: Rulebook) ->
 
 def get_course(course_id: str, *, uows: UnitOfWorkFactory, actor: Actor,
                rules: Rulebook) -> LoadedCourse:
+    require(actor, Action.READ_RECORD)
     with uows() as uow:
         return load_course(uow, course_id, actor, rules)
 
@@ -209,12 +227,14 @@ class CoursePage:
 
 def list_courses(flt: CourseListFilter, *, offset: int, limit: int, uows: UnitOfWorkFactory,
                  actor: Actor) -> CoursePage:
+    require(actor, Action.LIST_COURSES)
     with uows() as uow:
         headers, total = uow.courses.listing(actor.clinic_id, flt, offset=offset, limit=limit)
         out = []
         for header in headers:
             patient = uow.patients.get(header.patient_id)
             assert patient is not None
+            uow.saw(patient.id)
             out.append((header, patient))
         return CoursePage(out, total)
 
@@ -228,8 +248,10 @@ def record_events(course_id: str, events: Sequence[Mapping[str, Any]], *,
 
     Nothing is edited in place: a correction is an event with ``supersedes`` and a
     ``reason``. ``expected_version``, when given, must be the course's current version."""
+    require(actor, Action.RECORD_EVENTS)
     if not events:
         raise InvalidInput("no events given", field="events")
+    require_event_types(actor, (str(e.get("type")) for e in events))
     check_new_events(events, clock.today())
     with uows(write=True) as uow:
         course = load_course(uow, course_id, actor, rules, lock=True)
@@ -267,6 +289,7 @@ def end_course(course_id: str, *, last_dose: dt.date, reason: str | None,
                expected_version: int | None, uows: UnitOfWorkFactory, clock: Clock,
                actor: Actor, rules: Rulebook) -> LoadedCourse:
     """Record the course's end: the day of the last dose. Post-course tests stay due."""
+    require(actor, Action.CHANGE_COURSE)
     if last_dose > clock.today():
         raise InvalidInput("the last dose cannot be in the future", field="last_dose")
     event: dict[str, Any] = {"type": "course_end", "date": last_dose.isoformat()}
@@ -288,6 +311,7 @@ def import_course(document: Mapping[str, Any], *, uows: UnitOfWorkFactory, clock
                   actor: Actor, rules: Rulebook) -> LoadedCourse:
     """Create a course from a whole course record. The patient (by ``patient.id``) is
     registered when new; when known, their birth date and risk category must match."""
+    require(actor, Action.CHANGE_COURSE)
     record = parse_record(document, known_products=rules.catalog.products)
     with uows(write=True) as uow:
         patient = uow.patients.by_external_id(actor.clinic_id, record.patient.id)
@@ -299,7 +323,9 @@ def import_course(document: Mapping[str, Any], *, uows: UnitOfWorkFactory, clock
                 can_get_pregnant=record.patient.can_get_pregnant, created_at=now,
                 created_by=actor.id)
             uow.patients.add(patient)
+            uow.saw(patient.id)
         else:
+            uow.saw(patient.id)
             uow.patients.get(patient.id, lock=True)  # same lock order as start_course
             if (patient.birth_date, patient.can_get_pregnant) != (
                     record.patient.birth_date, record.patient.can_get_pregnant):
@@ -342,6 +368,7 @@ def replace_course(course_id: str, document: Mapping[str, Any], *,
     unchanged (events are append-only; correct one with a superseding event).
     ``expected_version`` is the version the client read (``If-Match``; ``None``: any).
     """
+    require(actor, Action.CHANGE_COURSE)
     new = parse_record(document, known_products=rules.catalog.products)
     with uows(write=True) as uow:
         course = load_course(uow, course_id, actor, rules, lock=True)

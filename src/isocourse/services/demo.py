@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +31,7 @@ from isocourse.domain.dates import add_months
 from isocourse.domain.errors import Conflict
 from isocourse.domain.record import Jurisdiction
 from isocourse.services import courses, dispensing, prescriptions
+from isocourse.services.access import Role
 from isocourse.services.ports import Actor, Clock, FixedClock, Rulebook, UnitOfWorkFactory
 from isocourse.services.stored import CourseListFilter
 
@@ -47,6 +48,8 @@ US, EU, UK = Jurisdiction.US_IPLEDGE, Jurisdiction.EU_PPP, Jurisdiction.UK_MHRA
 _CYCLE_DAYS = 28          # a monthly visit two days before the 30-day supply runs out
 _SUPPLY_DAYS = 30
 _PHARMACY = "Demo Pharmacy"
+#: The demo clinic's pharmacist account (see services.demo_accounts).
+DEMO_PHARMACIST_ID = "demo-pharmacist"
 _DONE = "course completed: acne clear"
 Event = dict[str, Any]
 
@@ -99,6 +102,8 @@ class _Seeder:
     def __init__(self, *, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
                  rules: Rulebook, rng: random.Random) -> None:
         self.uows, self.clock, self.actor, self.rules, self.rng = uows, clock, actor, rules, rng
+        #: The pharmacy's side is done by the demo pharmacist, as it would be for real.
+        self.pharmacist = replace(actor, id=DEMO_PHARMACIST_ID, role=Role.PHARMACIST.value)
         self.today = clock.today()
         self.patients = 0
         self.authorizations = 0
@@ -174,20 +179,21 @@ class _Seeder:
         ask = dispensing.AuthorizationRequest(course_id=c.id, prescription_id=c.rx,
                                               pharmacy=_PHARMACY)
         row, _ = dispensing.request_authorization(
-            ask, uows=self.uows, clock=self.at(day), actor=self.actor, rules=self.rules)
+            ask, uows=self.uows, clock=self.at(day), actor=self.pharmacist, rules=self.rules)
         self.authorizations += 1
         return row.code
 
     def fill(self, c: _Course, day: dt.date) -> None:
         """The pharmacy's authorization and dispense, on ``day``."""
         dispensing.record_dispense(self.grant(c, day), idempotency_key=None, uows=self.uows,
-                                   clock=self.at(day), actor=self.actor, rules=self.rules)
+                                   clock=self.at(day), actor=self.pharmacist,
+                                   rules=self.rules)
         c.fills.append(day)
 
     def reverse(self, code: str, day: dt.date, reason: str) -> None:
         """The pharmacy reverses an authorization that was not used."""
         dispensing.reverse_authorization(code, reason=reason, uows=self.uows,
-                                         clock=self.at(day), actor=self.actor)
+                                         clock=self.at(day), actor=self.pharmacist)
 
     def end(self, c: _Course, last_dose: dt.date, reason: str) -> None:
         """Record the course's end: the day of the last dose."""

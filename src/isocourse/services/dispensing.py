@@ -27,10 +27,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from isocourse.domain.dosing import table_for
-from isocourse.domain.errors import Conflict, DispenseNotAllowed, InvalidInput, NotFound
+from isocourse.domain.errors import (
+    Conflict,
+    DispenseNotAllowed,
+    Hidden,
+    InvalidInput,
+    NotFound,
+)
 from isocourse.domain.record import Prescription
 from isocourse.rules.model import Assessment
 from isocourse.services import ids
+from isocourse.services.access import Action, require, require_patient
 from isocourse.services.assessments import assess_loaded
 from isocourse.services.course_store import LoadedCourse, append_events, load_course
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWork, UnitOfWorkFactory
@@ -79,10 +86,11 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
     """Grant an authorization for a prescription, or raise :class:`DispenseNotAllowed`
     with the reasons. Asking again while a grant is still usable returns that grant
     (``False`` as the second value: nothing new was granted)."""
+    require(actor, Action.REQUEST_AUTHORIZATION)
     today = clock.today()
     with uows(write=True) as uow:
         course_id = req.course_id or _course_of_prescription(uow, req.prescription_id, actor)
-        course = load_course(uow, course_id, actor, rules, lock=True)
+        course = load_course(uow, course_id, actor, rules, lock=True, through_dispensing=True)
         rx_stored, rx = _prescription(course, req.prescription_id)
         previous_grants = uow.authorizations.of_prescription(course.header.id,
                                                              req.prescription_id)
@@ -159,13 +167,15 @@ def _capsules(product_id: str, daily_mg: int, days: int, rules: Rulebook) -> dic
 def course_authorizations(course_id: str, *, uows: UnitOfWorkFactory, actor: Actor,
                           rules: Rulebook) -> list[AuthorizationRow]:
     """Every authorization of a course, oldest first (the pharmacy history)."""
+    require(actor, Action.READ_RECORD)
     with uows() as uow:
-        load_course(uow, course_id, actor, rules)  # NotFound for another clinic's course
+        load_course(uow, course_id, actor, rules)  # Hidden unless the actor may see it
         return list(uow.authorizations.of_course(course_id))
 
 
 def get_authorization(code: str, *, uows: UnitOfWorkFactory,
                       actor: Actor) -> AuthorizationRow:
+    require(actor, Action.READ_AUTHORIZATION)
     with uows() as uow:
         return _authorization(uow, code, actor)
 
@@ -175,8 +185,14 @@ def _authorization(uow: UnitOfWork, code: str, actor: Actor) -> AuthorizationRow
     if row is None:
         raise NotFound("no such authorization")
     course = uow.courses.get(row.course_id)
-    if course is None or course.clinic_id != actor.clinic_id:
+    if course is None:  # pragma: no cover - a foreign key guarantees it
         raise NotFound("no such authorization")
+    uow.saw(course.patient_id)
+    try:
+        require_patient(actor, clinic_id=course.clinic_id, patient_id=course.patient_id,
+                        through_dispensing=True)
+    except Hidden:
+        raise Hidden("no such authorization") from None
     return row
 
 
@@ -192,6 +208,7 @@ class DispenseResult:
 def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkFactory,
                     clock: Clock, actor: Actor, rules: Rulebook) -> DispenseResult:
     """Dispense the supply of an authorization: exactly once."""
+    require(actor, Action.DISPENSE)
     code = ids.normalize_code(code)
     request_hash = hashlib.sha256(json.dumps(["dispense", code]).encode()).hexdigest()
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
@@ -209,7 +226,8 @@ def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkF
         found = _authorization(uow, code, actor)
         # Lock the course, then read the authorization again: a racing dispense that got
         # the lock first is now committed and visible.
-        course = load_course(uow, found.course_id, actor, rules, lock=True)
+        course = load_course(uow, found.course_id, actor, rules, lock=True,
+                             through_dispensing=True)
         row = _authorization(uow, code, actor)
         if row.status is AuthorizationStatus.DISPENSED:
             raise Conflict("this authorization has already been used to dispense")
@@ -247,6 +265,7 @@ def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkF
 def reverse_authorization(code: str, *, reason: str, uows: UnitOfWorkFactory, clock: Clock,
                           actor: Actor) -> AuthorizationRow:
     """Reverse an authorization that was not used (not picked up, made in error)."""
+    require(actor, Action.REVERSE_AUTHORIZATION)
     if not reason.strip():
         raise InvalidInput("say why the authorization is reversed", field="reason")
     with uows(write=True) as uow:

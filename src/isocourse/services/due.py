@@ -21,6 +21,7 @@ from decimal import Decimal
 from isocourse.domain.dates import supported
 from isocourse.domain.errors import InvalidInput
 from isocourse.rules.model import Assessment, Cumulative, DueItem, Finding, Severity
+from isocourse.services.access import Action, require
 from isocourse.services.assessments import assess_loaded
 from isocourse.services.course_store import LoadedCourse, load_course
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
@@ -67,6 +68,7 @@ class DuePage:
 def due_list(flt: DueFilter, *, offset: int, limit: int, follow_up_days: int,
              on: dt.date | None, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
              rules: Rulebook) -> DuePage:
+    require(actor, Action.DUE_LIST)
     today = on or clock.today()
     if not supported(today):
         raise InvalidInput("the date is out of range", field="on")
@@ -75,10 +77,13 @@ def due_list(flt: DueFilter, *, offset: int, limit: int, follow_up_days: int,
         headers = uow.courses.active_or_recent(actor.clinic_id, since)
         if flt.jurisdiction is not None:
             headers = [h for h in headers if h.info.jurisdiction.value == flt.jurisdiction]
-        courses = [load_course(uow, h.id, actor, rules) for h in headers]
-    entries = [e for e in (_entry(c, today, flt, rules) for c in courses) if e is not None]
-    entries.sort(key=_urgency)
-    return DuePage(entries[offset:offset + limit], len(entries), today)
+        courses = [load_course(uow, h.id, actor, rules, audited=False) for h in headers]
+        entries = [e for e in (_entry(c, today, flt, rules) for c in courses) if e is not None]
+        entries.sort(key=_urgency)
+        page = entries[offset:offset + limit]
+        for entry in page:  # the records a person sees are those on the page
+            uow.saw(entry.course.header.patient_id)
+    return DuePage(page, len(entries), today)
 
 
 def _entry(course: LoadedCourse, today: dt.date, flt: DueFilter,

@@ -15,7 +15,7 @@ work); tests may provide their own. Nothing here imports a framework.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from isocourse.domain.products import Catalog
 from isocourse.rules.library import RuleLibrary
+from isocourse.services.audit import AuditEntry
 from isocourse.services.stored import (
     AuthorizationRow,
     CourseHeader,
@@ -31,9 +32,11 @@ from isocourse.services.stored import (
     PatientRow,
     StoredEvent,
 )
+from isocourse.services.stored_accounts import SessionRow, SignInFailures, TokenRow, UserRow
 
 __all__ = [
     "Actor",
+    "AuditRepository",
     "AuthorizationRepository",
     "Clock",
     "CourseRepository",
@@ -41,18 +44,31 @@ __all__ = [
     "IdempotencyRepository",
     "PatientRepository",
     "Rulebook",
+    "SessionRepository",
+    "SignInThrottle",
     "SystemClock",
+    "TokenRepository",
     "UnitOfWork",
+    "UserRepository",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The person or program acting. ``id`` is an account id (never a patient's name)."""
+    """The person or program acting. ``id`` is an account id (never a patient's name).
+
+    ``role`` is one of :class:`isocourse.services.access.Role`. ``patient_id`` links a
+    patient's account to their own patient record; ``on_behalf_of`` is the prescriber a
+    delegate records for (changes are attributed to both); ``scopes`` is ``None`` for a
+    person signed in, or the scopes of the API token a program used.
+    """
 
     id: str
     role: str
     clinic_id: str
+    patient_id: str | None = None
+    on_behalf_of: str | None = None
+    scopes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +169,58 @@ class IdempotencyRepository(Protocol):
     def complete(self, actor_id: str, key: str, response: IdempotentResponse) -> None: ...
 
 
+class UserRepository(Protocol):
+    def add(self, user: UserRow) -> None: ...
+    def get(self, user_id: str) -> UserRow | None: ...
+    def by_username(self, username: str) -> UserRow | None: ...
+    def listing(self) -> Sequence[UserRow]: ...
+    def update(self, user: UserRow) -> None: ...
+    def names(self, user_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``{id: (display name, role)}`` of the given accounts that exist."""
+        ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: SessionRow) -> None: ...
+    def get(self, id_hash: str) -> SessionRow | None: ...
+    def touch(self, id_hash: str, at: dt.datetime) -> None: ...
+    def revoke(self, id_hash: str, at: dt.datetime) -> None: ...
+    def revoke_all(self, user_id: str, at: dt.datetime) -> int: ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: TokenRow) -> None: ...
+    def get(self, token_id: str) -> TokenRow | None: ...
+    def of_user(self, user_id: str) -> Sequence[TokenRow]: ...
+    def touch(self, token_id: str, at: dt.datetime) -> None: ...
+    def revoke(self, token_id: str, at: dt.datetime) -> bool: ...
+    def revoke_all(self, user_id: str, at: dt.datetime) -> int: ...
+
+
+class SignInThrottle(Protocol):
+    def get(self, key: str) -> SignInFailures | None: ...
+    def put(self, failures: SignInFailures) -> None: ...
+    def clear(self, key: str) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        """Give the entry the next sequence number and link it to the chain (under the
+        chain's lock, so that concurrent writers queue); return it as stored."""
+        ...
+    def entries(self, *, subject: str | None = None, offset: int = 0,
+                limit: int | None = None, newest_first: bool = False) -> Sequence[AuditEntry]:
+        ...
+    def count(self, *, subject: str | None = None) -> int: ...
+    def walk(self) -> Iterable[AuditEntry]:
+        """Every entry in sequence order, streamed (for verification)."""
+        ...
+    def head(self) -> tuple[int, str] | None: ...
+    def index_mismatches(self) -> list[int]:
+        """Entries whose patient index differs from the patients the entry names."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def patients(self) -> PatientRepository: ...
@@ -162,6 +230,21 @@ class UnitOfWork(Protocol):
     def authorizations(self) -> AuthorizationRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def throttle(self) -> SignInThrottle: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+
+    def saw(self, patient_id: str) -> None:
+        """Note that this work reads or changes the patient's record (for the audit
+        trail of the request it belongs to, if any)."""
+        ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -15,6 +15,7 @@ from typing import Any
 
 from isocourse.domain.errors import Conflict, InvalidInput
 from isocourse.rules.model import Assessment, Finding, RuleSpec
+from isocourse.services.access import Action, require
 from isocourse.services.assessments import assess_loaded
 from isocourse.services.course_store import LoadedCourse, append_events, load_course
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
@@ -56,6 +57,7 @@ class PrescriptionVerdict:
 def write_prescription(cmd: WritePrescription, *, preview: bool,
                        expected_version: int | None, uows: UnitOfWorkFactory, clock: Clock,
                        actor: Actor, rules: Rulebook) -> PrescriptionVerdict:
+    require(actor, Action.PREVIEW_PRESCRIPTION if preview else Action.SIGN_PRESCRIPTION)
     today = clock.today()
     day = cmd.date or today
     if day > today:

@@ -91,6 +91,8 @@ class StoredEvent:
     body: Mapping[str, Any] = field(hash=False)
     recorded_at: dt.datetime
     recorded_by: str
+    #: The prescriber a delegate recorded the event for (attributed to both).
+    recorded_for: str | None = None
     event_id: str | None = None
     supersedes: str | None = None
     row_id: int | None = None

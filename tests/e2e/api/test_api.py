@@ -4,29 +4,19 @@ monthly cycle, the problem documents, paging, concurrency control and the OpenAP
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from isocourse.bootstrap import Clinic
 from isocourse.catalog import load_catalog, load_rule_library
 from isocourse.domain.record import parse_record
 from isocourse.rules.engine import assess
 from isocourse.rules.output import assessment_to_json
-from tests.support.courses import READY_DAY, ready_history
-from tests.support.live_server import live_server
+from tests.support.courses import ready_history
 
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def api(clinic: Clinic) -> Iterator[httpx.Client]:
-    clinic.clock.day = READY_DAY  # type: ignore[attr-defined]
-    with live_server(clinic) as base, httpx.Client(base_url=base + "/api/v1",
-                                                   timeout=30) as client:
-        yield client
 
 
 def start(api: httpx.Client, external_id: str = "p-0001") -> dict[str, Any]:
@@ -51,7 +41,8 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     return body
 
 
-def test_a_monthly_cycle_from_enrollment_to_dispense(api: httpx.Client) -> None:
+def test_a_monthly_cycle_from_enrollment_to_dispense(
+        api: httpx.Client, pharmacy: httpx.Client) -> None:
     course = start(api)
     cid = course["id"]
     recorded = api.post(f"/courses/{cid}/events", json={"events": ready_history()})
@@ -67,8 +58,8 @@ def test_a_monthly_cycle_from_enrollment_to_dispense(api: httpx.Client) -> None:
     assert written.status_code == 201, written.text
     rx = written.json()["prescription_id"]
 
-    granted = api.post("/authorizations", json={"course_id": cid, "prescription_id": rx,
-                                                "pharmacy": "Main St"})
+    granted = pharmacy.post("/authorizations", json={
+        "course_id": cid, "prescription_id": rx, "pharmacy": "Main St"})
     assert granted.status_code == 201, granted.text
     grant = granted.json()
     assert grant["do_not_dispense_after"] == "2026-10-07" and grant["usable"] is True
@@ -76,12 +67,12 @@ def test_a_monthly_cycle_from_enrollment_to_dispense(api: httpx.Client) -> None:
                                                       {"strength_mg": 20, "count": 30}]
     code = grant["code"]
     headers = {"Idempotency-Key": "pos-1-0001"}
-    first = api.post(f"/authorizations/{code}/dispense", headers=headers)
-    again = api.post(f"/authorizations/{code}/dispense", headers=headers)
+    first = pharmacy.post(f"/authorizations/{code}/dispense", headers=headers)
+    again = pharmacy.post(f"/authorizations/{code}/dispense", headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.headers.get("idempotent-replayed") == "true"
     assert again.json() == first.json()
-    assert_problem(api.post(f"/authorizations/{code}/dispense"), 409, "conflict")
+    assert_problem(pharmacy.post(f"/authorizations/{code}/dispense"), 409, "conflict")
 
     assessment = api.get(f"/courses/{cid}/assessment", params={"on": "2026-10-02"}).json()
     record = parse_record(api.get(f"/courses/{cid}").json())
@@ -94,28 +85,30 @@ def test_a_monthly_cycle_from_enrollment_to_dispense(api: httpx.Client) -> None:
     assert events[-1]["recorded_by"]
 
 
-def test_a_refused_authorization_says_why(api: httpx.Client) -> None:
+def test_a_refused_authorization_says_why(
+        api: httpx.Client, pharmacy: httpx.Client) -> None:
     cid = start(api)["id"]
     written = api.post(f"/courses/{cid}/prescriptions", json={"daily_mg": 30,
                                                              "days_supply": 30})
     rx = written.json()["prescription_id"]
-    refused = assert_problem(api.post("/authorizations", json={
+    refused = assert_problem(pharmacy.post("/authorizations", json={
         "course_id": cid, "prescription_id": rx}), 409, "dispense-not-allowed")
     assert refused["reasons"] and all(r["rule_id"] and r["message"]
                                       for r in refused["reasons"])
 
 
-def test_reversal_then_the_code_cannot_be_used(api: httpx.Client) -> None:
+def test_reversal_then_the_code_cannot_be_used(
+        api: httpx.Client, pharmacy: httpx.Client) -> None:
     cid = start(api)["id"]
     api.post(f"/courses/{cid}/events", json={"events": ready_history()})
     rx = api.post(f"/courses/{cid}/prescriptions",
                   json={"daily_mg": 30, "days_supply": 30}).json()["prescription_id"]
-    code = api.post("/authorizations", json={"course_id": cid,
+    code = pharmacy.post("/authorizations", json={"course_id": cid,
                                              "prescription_id": rx}).json()["code"]
-    assert_problem(api.post(f"/authorizations/{code}/reverse", json={}), 422, "invalid-input")
-    reversed_ = api.post(f"/authorizations/{code}/reverse", json={"reason": "not picked up"})
+    assert_problem(pharmacy.post(f"/authorizations/{code}/reverse", json={}), 422, "invalid-input")
+    reversed_ = pharmacy.post(f"/authorizations/{code}/reverse", json={"reason": "not picked up"})
     assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
-    assert_problem(api.post(f"/authorizations/{code}/dispense"), 409, "conflict")
+    assert_problem(pharmacy.post(f"/authorizations/{code}/dispense"), 409, "conflict")
 
 
 def test_validation_errors_name_the_field(api: httpx.Client) -> None:
@@ -192,7 +185,7 @@ def test_a_put_that_changes_nothing_keeps_the_version(api: httpx.Client) -> None
 
 
 def test_a_patient_is_found_by_the_clinics_id_and_a_course_lists_its_grants(
-        api: httpx.Client) -> None:
+        api: httpx.Client, pharmacy: httpx.Client) -> None:
     cid = start(api, "p-find-me")["id"]
     found = api.post("/patients/search", json={"external_id": "p-find-me"})
     assert found.status_code == 200
@@ -202,6 +195,6 @@ def test_a_patient_is_found_by_the_clinics_id_and_a_course_lists_its_grants(
     api.post(f"/courses/{cid}/events", json={"events": ready_history()})
     rx = api.post(f"/courses/{cid}/prescriptions",
                   json={"daily_mg": 30, "days_supply": 30}).json()["prescription_id"]
-    code = api.post("/authorizations", json={"prescription_id": rx}).json()["code"]
+    code = pharmacy.post("/authorizations", json={"prescription_id": rx}).json()["code"]
     listed = api.get(f"/courses/{cid}/authorizations").json()["items"]
     assert [(a["code"], a["status"], a["usable"]) for a in listed] == [(code, "granted", True)]

@@ -3,23 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from isocourse.bootstrap import Clinic
 from tests.e2e.api.test_api import assert_problem, start
-from tests.support.courses import READY_DAY, ready_history
-from tests.support.live_server import live_server
-
-
-@pytest.fixture
-def api(clinic: Clinic) -> Iterator[httpx.Client]:
-    clinic.clock.day = READY_DAY  # type: ignore[attr-defined]
-    with live_server(clinic) as base, httpx.Client(base_url=base + "/api/v1",
-                                                   timeout=30) as client:
-        yield client
+from tests.support.courses import ready_history
 
 
 def test_a_dispense_cannot_bypass_the_authorization(api: httpx.Client) -> None:
@@ -88,11 +75,12 @@ def test_a_put_cannot_rewrite_the_previous_course_or_the_programme(api: httpx.Cl
                                                    "course.jurisdiction"}
 
 
-def test_an_old_grant_cannot_dispense_a_changed_prescription(api: httpx.Client) -> None:
+def test_an_old_grant_cannot_dispense_a_changed_prescription(
+        api: httpx.Client, pharmacy: httpx.Client) -> None:
     cid = start(api)["id"]
     api.post(f"/courses/{cid}/events", json={"events": ready_history()})
     rx = api.post(f"/courses/{cid}/prescriptions",
                   json={"daily_mg": 30, "days_supply": 30}).json()["prescription_id"]
-    code = api.post("/authorizations", json={"prescription_id": rx}).json()["code"]
+    code = pharmacy.post("/authorizations", json={"prescription_id": rx}).json()["code"]
     api.post(f"/courses/{cid}/prescriptions", json={"daily_mg": 40, "days_supply": 30})
-    assert_problem(api.post(f"/authorizations/{code}/dispense"), 409, "conflict")
+    assert_problem(pharmacy.post(f"/authorizations/{code}/dispense"), 409, "conflict")

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.support.accounts import bearer
 from tests.support.clinics import PostgresTemplate, clinic_on
 from tests.support.live_server import live_server
 from tests.support.postgres import libpq_url
@@ -42,7 +43,8 @@ def test_answers_503_while_the_database_is_away_and_recovers(
         outage: tuple[PostgresTemplate, str, str], tmp_path: Path) -> None:
     pg, name, url = outage
     with clinic_on(url, tmp_path / "data") as clinic, live_server(clinic) as base, \
-            httpx.Client(base_url=base + "/api/v1", timeout=30) as api:
+            httpx.Client(base_url=base + "/api/v1", timeout=30,
+                         headers=bearer(clinic, "prescriber")) as api:
         assert api.get("/courses").status_code == 200
         assert api.get("/health/ready").status_code == 200
 

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 from isocourse.adapters.cli.main import main
@@ -94,11 +95,13 @@ def test_serve_demo_serves_the_demo_clinic_until_stopped(tmp_path: Path) -> None
                 assert server.poll() is None, server.communicate()
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        with urllib.request.urlopen(base + "/due?per_page=100", timeout=30) as due:
-            listing = json.load(due)
-        assert listing["total"] >= 10
-        with urllib.request.urlopen(base + "/courses?per_page=1", timeout=30) as courses:
-            assert json.load(courses)["total"] >= 30
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            assert browser.get("/due").status_code == 401
+            signed_in = browser.post("/session", json={
+                "username": "prescriber", "password": "demo clinic bravo"})
+            assert signed_in.status_code == 200, signed_in.text
+            assert browser.get("/due", params={"per_page": 100}).json()["total"] >= 10
+            assert browser.get("/courses", params={"per_page": 1}).json()["total"] >= 30
     finally:
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=60)

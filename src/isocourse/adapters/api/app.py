@@ -14,9 +14,20 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from isocourse.adapters.api.audit_middleware import AuditRequests
 from isocourse.adapters.api.openapi_docs import publish_record_schema
 from isocourse.adapters.api.problems import install_problem_handlers, internal_error_response
-from isocourse.adapters.api.routes import courses, dispensing, due, health, patients
+from isocourse.adapters.api.routes import (
+    audit,
+    courses,
+    dispensing,
+    due,
+    health,
+    patients,
+    session,
+    tokens,
+    users,
+)
 from isocourse.bootstrap import Clinic
 
 __all__ = ["create_app"]
@@ -70,8 +81,9 @@ def create_app(clinic: Clinic) -> FastAPI:
     )
     app.state.clinic = clinic
     install_problem_handlers(app)
-    for module in (health, patients, courses, dispensing, due):
+    for module in (health, session, tokens, users, patients, courses, dispensing, due, audit):
         app.include_router(module.router, prefix=PREFIX)
+    app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX)
     app.add_middleware(_CatchAll)
 
     @app.get("/", include_in_schema=False)

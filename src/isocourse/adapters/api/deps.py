@@ -8,32 +8,44 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from isocourse.adapters.api.auth import ActorDep, access_of
 from isocourse.adapters.api.problems import ApiProblem
 from isocourse.bootstrap import Clinic
+from isocourse.services.ports import Actor, UnitOfWorkFactory
 
 __all__ = ["Paging", "Ports", "if_match", "paging", "ports", "require_if_match"]
 
 
 @dataclass(frozen=True, slots=True)
 class Ports:
-    """The keyword ports of the service functions, for ``fn(cmd, **ports.kw)``."""
+    """The keyword ports of the service functions, for ``fn(cmd, **ports.kw)``: the
+    signed-in actor, and units of work that report to the request's audit context."""
 
     clinic: Clinic
+    actor: Actor
+    uows: UnitOfWorkFactory
 
     @property
     def kw(self) -> dict[str, Any]:
-        c = self.clinic
-        return {"uows": c.uows, "clock": c.clock, "actor": c.actor, "rules": c.rules}
+        return {"uows": self.uows, "clock": self.clinic.clock, "actor": self.actor,
+                "rules": self.clinic.rules}
 
     @property
     def kw_no_rules(self) -> dict[str, Any]:
-        c = self.clinic
-        return {"uows": c.uows, "clock": c.clock, "actor": c.actor}
+        return {"uows": self.uows, "clock": self.clinic.clock, "actor": self.actor}
+
+    @property
+    def read(self) -> dict[str, Any]:
+        """``uows`` and ``actor`` (for the use cases that only read)."""
+        return {"uows": self.uows, "actor": self.actor}
 
 
-def ports(request: Request) -> Ports:
+def ports(request: Request, actor: ActorDep) -> Ports:
     clinic: Clinic = request.app.state.clinic
-    return Ports(clinic)
+    access = access_of(request)
+    uows: UnitOfWorkFactory = clinic.uows if access is None else \
+        clinic.uows.for_access(access, clinic.clock.now)
+    return Ports(clinic, actor, uows)
 
 
 @dataclass(frozen=True, slots=True)

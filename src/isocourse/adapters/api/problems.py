@@ -24,11 +24,15 @@ from isocourse.domain.errors import (
     CatalogError,
     Conflict,
     DispenseNotAllowed,
+    Forbidden,
+    Hidden,
     InvalidInput,
     IsocourseError,
+    NotAuthenticated,
     NotFound,
     RecordError,
     RuleDataError,
+    SignInLocked,
     StorageUnavailable,
     VersionMismatch,
 )
@@ -72,6 +76,9 @@ _STATUS: tuple[tuple[type[IsocourseError], int], ...] = (
     (RecordError, 422),
     (InvalidInput, 422),
     (NotFound, 404),
+    (SignInLocked, 429),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
     (VersionMismatch, 412),
     (DispenseNotAllowed, 409),
     (Conflict, 409),
@@ -81,8 +88,12 @@ _STATUS: tuple[tuple[type[IsocourseError], int], ...] = (
 )
 
 
-def _isocourse_error(_request: Request, error: Exception) -> JSONResponse:
+def _isocourse_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, IsocourseError)
+    if isinstance(error, Hidden | Forbidden | NotAuthenticated):
+        access = getattr(request.state, "access", None)
+        if access is not None:  # the audit trail records the refusal as "denied"
+            access.denied = True
     status = next((s for cls, s in _STATUS if isinstance(error, cls)), 500)
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
@@ -98,6 +109,10 @@ def _isocourse_error(_request: Request, error: Exception) -> JSONResponse:
         headers["ETag"] = etag(error.current_version)
     if isinstance(error, StorageUnavailable):
         headers["Retry-After"] = "5"
+    if isinstance(error, SignInLocked):
+        headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, NotAuthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="isocourse"'
     return problem_response(status, error.code, detail, headers=headers or None, **extra)
 
 

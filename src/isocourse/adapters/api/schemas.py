@@ -13,11 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "AuthorizationIn",
     "EndCourseIn",
+    "PasswordChangeIn",
+    "PasswordResetIn",
     "PatientIn",
     "PatientSearchIn",
     "PrescriptionIn",
     "ReverseIn",
+    "SignInIn",
     "StartCourseIn",
+    "TokenIn",
+    "UserIn",
 ]
 
 #: No control characters: they never belong in clinical text, and PostgreSQL cannot store NUL.
@@ -79,3 +84,38 @@ class AuthorizationIn(_Strict):
 
 class ReverseIn(_Strict):
     reason: Text
+
+
+#: A password field: long enough for any passphrase; never echoed in errors.
+Secret = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class SignInIn(_Strict):
+    username: Annotated[str, Field(min_length=1, max_length=128)]
+    password: Secret
+
+
+class PasswordChangeIn(_Strict):
+    current_password: Secret
+    new_password: Secret
+
+
+class PasswordResetIn(_Strict):
+    new_password: Secret
+
+
+class TokenIn(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE)]
+    scopes: Annotated[list[Literal["read", "write", "dispense"]],
+                      Field(min_length=1, max_length=3)]
+    expires_in_days: Annotated[int | None, Field(ge=1, le=3650)] = None
+
+
+class UserIn(_Strict):
+    username: Annotated[str, Field(min_length=3, max_length=64)]
+    display_name: Annotated[str, Field(min_length=1, max_length=128, pattern=PRINTABLE)]
+    role: Literal["admin", "prescriber", "delegate", "pharmacist", "patient"]
+    password: Secret
+    patient_external_id: Ident | None = None
+    on_behalf_of: Annotated[str | None, Field(max_length=64, description=(
+        "A delegate's prescriber (user name).")) ] = None

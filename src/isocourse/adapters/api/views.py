@@ -60,8 +60,11 @@ def loaded_summary(course: LoadedCourse) -> dict[str, Any]:
 
 def event_entry(event: StoredEvent) -> dict[str, Any]:
     """An event with its provenance: who recorded it and when (not part of the record)."""
-    return {"event": dict(event.body), "recorded_at": event.recorded_at.isoformat(),
-            "recorded_by": event.recorded_by}
+    entry = {"event": dict(event.body), "recorded_at": event.recorded_at.isoformat(),
+             "recorded_by": event.recorded_by}
+    if event.recorded_for is not None:
+        entry["recorded_for"] = event.recorded_for
+    return entry
 
 
 def due_entry(entry: DueEntry) -> dict[str, Any]:

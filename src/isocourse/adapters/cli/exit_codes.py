@@ -17,5 +17,7 @@ NOT_FOUND = 4
 CONFLICT = 5
 #: The database cannot be reached.
 UNAVAILABLE = 6
+#: Not signed in, or not allowed (a role or a token scope that does not permit it).
+NOT_ALLOWED = 7
 #: Interrupted (Ctrl-C).
 INTERRUPTED = 130

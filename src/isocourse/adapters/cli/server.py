@@ -81,8 +81,11 @@ def serve_command(
         output.write_line(f"isocourse is serving the clinic at {where}/ "
                           f"(API {where}/api/v1, interactive docs {where}/api/v1/docs; "
                           f"database: {_describe(settings)}). Stop with Ctrl-C.")
+        # uvicorn's own access log prints whole paths and query strings: ours
+        # (isocourse.access) names the route's template only.
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                    server_header=False)
+                    server_header=False, access_log=False, proxy_headers=True,
+                    forwarded_allow_ips=settings.forwarded_allow_ips)
     finally:
         clinic.close()
 
@@ -115,6 +118,7 @@ def _describe(settings: Settings) -> str:
 def _seed_demo(clinic: Clinic) -> None:
     from isocourse.domain.errors import Conflict
     from isocourse.services.demo import seed_demo_clinic
+    from isocourse.services.demo_accounts import DEMO_ACCOUNTS, add_demo_accounts
 
     try:
         summary = seed_demo_clinic(uows=clinic.uows, clock=clinic.clock, actor=clinic.actor,
@@ -122,8 +126,12 @@ def _seed_demo(clinic: Clinic) -> None:
     except Conflict:
         output.write_line("The database already holds courses: --demo left it as it is.")
         return
+    add_demo_accounts(uows=clinic.uows, clock=clinic.clock,
+                      clinic_id=clinic.settings.clinic_id, policy=clinic.security)
     output.write_line(f"Demo clinic created: {summary.patients} patients, "
                       f"{summary.courses} courses, {summary.events} events.")
+    output.write_line("Demo accounts (user name / password): " + ", ".join(
+        f"{a.username} / {a.password}" for a in DEMO_ACCOUNTS))
 
 
 @db_app.command("upgrade")

@@ -361,9 +361,15 @@ def _lock_exclusively(target: Path, timeout: float) -> sqlite3.Connection:
     return conn
 
 
+#: Tables a new, migrated database already has rows in (the migration's own bookkeeping).
+_BOOKKEEPING = ("alembic_version", "audit_head")
+
+
 def _has_rows(conn: sqlite3.Connection) -> bool:
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                                "name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"):
+                                "name NOT LIKE 'sqlite_%'"):
+        if name in _BOOKKEEPING:
+            continue
         quoted = '"' + str(name).replace('"', '""') + '"'
         if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {quoted})").fetchone()[0]:
             return True

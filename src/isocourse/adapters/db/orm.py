@@ -164,6 +164,8 @@ class CourseEventRecord(Base):
     body: Mapped[dict[str, Any]] = mapped_column(Json)
     recorded_at: Mapped[dt.datetime] = mapped_column(Instant)
     recorded_by: Mapped[str] = mapped_column(String(64))
+    #: The prescriber a delegate recorded this for (attributed to both).
+    recorded_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuthorizationRecord(Base):
@@ -203,3 +205,7 @@ class IdempotencyRecord(Base):
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[dt.datetime] = mapped_column(Instant)
+
+
+# The accounts and audit tables share this metadata (imported last: they use Base).
+from isocourse.adapters.db import orm_security  # noqa: E402,F401

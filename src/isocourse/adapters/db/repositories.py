@@ -155,7 +155,7 @@ class SqlCourses:
             course_id=event.course_id, seq=event.seq, event_id=event.event_id,
             type=event.type, date=event.date, supersedes=event.supersedes,
             body=dict(event.body), recorded_at=event.recorded_at,
-            recorded_by=event.recorded_by)
+            recorded_by=event.recorded_by, recorded_for=event.recorded_for)
         self._session.add(row)
         self._session.flush()
         return _event(row)
@@ -212,7 +212,8 @@ def _header(row: CourseRecordRow) -> CourseHeader:
 def _event(row: CourseEventRecord) -> StoredEvent:
     return StoredEvent(
         course_id=row.course_id, seq=row.seq, type=row.type, date=row.date, body=row.body,
-        recorded_at=row.recorded_at, recorded_by=row.recorded_by, event_id=row.event_id,
+        recorded_at=row.recorded_at, recorded_by=row.recorded_by,
+        recorded_for=row.recorded_for, event_id=row.event_id,
         supersedes=row.supersedes, row_id=row.id)
 
 

@@ -8,6 +8,8 @@ translate (503 in the API), so no driver exception escapes as a 500.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, cast
 
@@ -23,7 +25,15 @@ from isocourse.adapters.db.repositories import (
     SqlIdempotency,
     SqlPatients,
 )
+from isocourse.adapters.db.repositories_security import (
+    SqlAudit,
+    SqlSessions,
+    SqlThrottle,
+    SqlTokens,
+    SqlUsers,
+)
 from isocourse.domain.errors import Conflict, InvalidInput, StorageUnavailable
+from isocourse.services.audit import AccessContext
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory", "is_unavailable"]
 
@@ -49,9 +59,22 @@ def is_unavailable(error: BaseException) -> bool:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+    """One transaction. When made for a request (``access``), it notes the patients whose
+    records it touches, and a write appends the request's audit entry in the same
+    transaction as the change, so that no change is ever committed without its entry."""
+
+    def __init__(self, engine: Engine, *, write: bool = False,
+                 access: AccessContext | None = None, now: Callable[[], dt.datetime]
+                 | None = None) -> None:
         self._engine = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+        self._write = write
+        self._access = access
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._session: Session | None = None
+
+    def saw(self, patient_id: str) -> None:
+        if self._access is not None:
+            self._access.saw(patient_id)
 
     def __enter__(self) -> Self:
         session = Session(self._engine, expire_on_commit=False, autoflush=False)
@@ -60,6 +83,11 @@ class SqlUnitOfWork:
         self.courses = SqlCourses(session)
         self.authorizations = SqlAuthorizations(session)
         self.idempotency = SqlIdempotency(session)
+        self.users = SqlUsers(session)
+        self.sessions = SqlSessions(session)
+        self.tokens = SqlTokens(session)
+        self.throttle = SqlThrottle(session)
+        self.audit = SqlAudit(session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -94,7 +122,14 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._session is not None, "commit outside the unit of work"
         try:
+            audited = self._write and self._access is not None
+            if audited:
+                assert self._access is not None
+                self.audit.append(self._access.entry(at=self._now(), status=None))
             self._session.commit()
+            if audited:
+                assert self._access is not None
+                self._access.written()
         except DBAPIError as error:
             if is_unavailable(error):
                 raise StorageUnavailable(
@@ -114,11 +149,27 @@ _UNAVAILABLE = ("the database cannot be reached or is busy; nothing was changed.
 class SqlUnitOfWorkFactory:
     """Makes units of work on one engine; what ``bootstrap.py`` hands to the faces."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, access: AccessContext | None = None,
+                 now: Callable[[], dt.datetime] | None = None) -> None:
         self.engine = engine
+        self._access = access
+        self._now = now
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write)
+        return SqlUnitOfWork(self.engine, write=write, access=self._access, now=self._now)
+
+    def for_access(self, access: AccessContext,
+                   now: Callable[[], dt.datetime]) -> SqlUnitOfWorkFactory:
+        """Units of work that report to one request's audit context."""
+        return SqlUnitOfWorkFactory(self.engine, access=access, now=now)
+
+    def record(self, access: AccessContext, *, at: dt.datetime, status: int | None) -> None:
+        """Write what ``access`` has not yet written (a read, a refusal, a failure) as one
+        entry, in a transaction of its own."""
+        with SqlUnitOfWork(self.engine, write=True) as uow:
+            uow.audit.append(access.entry(at=at, status=status))
+            uow.commit()
+        access.written()
 
 
 if TYPE_CHECKING:  # the adapter satisfies the service layer's ports

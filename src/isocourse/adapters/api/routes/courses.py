@@ -53,8 +53,8 @@ def list_courses(request: Request, response: Response, ports: PortsDep, paging: 
         CourseListFilter(status=course_status,
                          jurisdiction=jurisdiction.value if jurisdiction else None,
                          patient_id=patient_id),
-        offset=paging.offset, limit=paging.per_page, uows=ports.clinic.uows,
-        actor=ports.clinic.actor)
+        offset=paging.offset, limit=paging.per_page, uows=ports.uows,
+        actor=ports.actor)
     items = [summary_body(h, p) for h, p in page.courses]
     return page_body(request, response, items, page.total, paging)
 
@@ -71,7 +71,7 @@ def import_course(document: Annotated[dict[str, Any], Body()], response: Respons
 
 @router.get("/courses/{course_id}", summary="The course as a course record (export)")
 def get_course(course_id: str, response: Response, ports: PortsDep) -> dict[str, Any]:
-    course = courses.get_course(course_id, uows=ports.clinic.uows, actor=ports.clinic.actor,
+    course = courses.get_course(course_id, uows=ports.uows, actor=ports.actor,
                                 rules=ports.clinic.rules)
     _tagged(response, course.header.version)
     return record_document(course.patient, course.header, course.events)
@@ -89,7 +89,7 @@ def replace_course(course_id: str, document: Annotated[dict[str, Any], Body()],
 
 @router.get("/courses/{course_id}/summary", summary="The course's settings, status and plan")
 def course_summary(course_id: str, response: Response, ports: PortsDep) -> dict[str, Any]:
-    course = courses.get_course(course_id, uows=ports.clinic.uows, actor=ports.clinic.actor,
+    course = courses.get_course(course_id, uows=ports.uows, actor=ports.actor,
                                 rules=ports.clinic.rules)
     _tagged(response, course.header.version)
     return loaded_summary(course)
@@ -98,7 +98,7 @@ def course_summary(course_id: str, response: Response, ports: PortsDep) -> dict[
 @router.get("/courses/{course_id}/events",
             summary="The course's events with who recorded them and when")
 def list_events(course_id: str, response: Response, ports: PortsDep) -> dict[str, Any]:
-    course = courses.get_course(course_id, uows=ports.clinic.uows, actor=ports.clinic.actor,
+    course = courses.get_course(course_id, uows=ports.uows, actor=ports.actor,
                                 rules=ports.clinic.rules)
     _tagged(response, course.header.version)
     return {"items": [event_entry(e) for e in course.events], "version": course.header.version}

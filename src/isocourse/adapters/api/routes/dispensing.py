@@ -30,15 +30,15 @@ def request_authorization(body: AuthorizationIn, response: Response,
 @router.get("/courses/{course_id}/authorizations",
             summary="Every authorization of a course, oldest first")
 def course_authorizations(course_id: str, ports: PortsDep) -> dict[str, Any]:
-    rows = dispensing.course_authorizations(course_id, uows=ports.clinic.uows,
-                                            actor=ports.clinic.actor, rules=ports.clinic.rules)
+    rows = dispensing.course_authorizations(course_id, uows=ports.uows,
+                                            actor=ports.actor, rules=ports.clinic.rules)
     today = ports.clinic.clock.today()
     return {"items": [dispensing.authorization_to_json(row, today) for row in rows]}
 
 
 @router.get("/authorizations/{code}", summary="An authorization and whether it can be used")
 def get_authorization(code: str, ports: PortsDep) -> dict[str, Any]:
-    row = dispensing.get_authorization(code, uows=ports.clinic.uows, actor=ports.clinic.actor)
+    row = dispensing.get_authorization(code, uows=ports.uows, actor=ports.actor)
     return dispensing.authorization_to_json(row, ports.clinic.clock.today())
 
 

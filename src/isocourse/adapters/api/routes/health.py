@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from isocourse.adapters.api.deps import PortsDep
 from isocourse.adapters.db.health import database_ready
 
 router = APIRouter(tags=["health"])
@@ -19,9 +18,10 @@ def health() -> dict[str, Any]:
 
 
 @router.get("/health/ready", summary="The server can reach its database")
-def ready(ports: PortsDep) -> dict[str, Any]:
-    revision = database_ready(ports.clinic.engine)
-    return {"status": "ok", "database": ports.clinic.engine.dialect.name,
+def ready(request: Request) -> dict[str, Any]:
+    engine = request.app.state.clinic.engine
+    revision = database_ready(engine)
+    return {"status": "ok", "database": engine.dialect.name,
             "schema_revision": revision}
 
 

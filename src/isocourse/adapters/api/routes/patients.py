@@ -26,17 +26,17 @@ def register_patient(body: PatientIn, response: Response, ports: PortsDep) -> di
 @router.post("/patients/search", summary="Find a patient by the clinic's patient id")
 def find_patient(body: PatientSearchIn, ports: PortsDep) -> dict[str, Any]:
     """A POST, so that the patient id never appears in a URL (house rule)."""
-    patient = courses.find_patient(body.external_id, uows=ports.clinic.uows,
-                                   actor=ports.clinic.actor)
-    found, headers = courses.get_patient(patient.id, uows=ports.clinic.uows,
-                                         actor=ports.clinic.actor)
+    patient = courses.find_patient(body.external_id, uows=ports.uows,
+                                   actor=ports.actor)
+    found, headers = courses.get_patient(patient.id, uows=ports.uows,
+                                         actor=ports.actor)
     return patient_body(found, headers)
 
 
 @router.get("/patients/{patient_id}", summary="A patient and their courses")
 def get_patient(patient_id: str, ports: PortsDep) -> dict[str, Any]:
-    patient, headers = courses.get_patient(patient_id, uows=ports.clinic.uows,
-                                           actor=ports.clinic.actor)
+    patient, headers = courses.get_patient(patient_id, uows=ports.uows,
+                                           actor=ports.actor)
     return patient_body(patient, headers)
 
 
