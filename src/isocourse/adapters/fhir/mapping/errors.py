@@ -23,7 +23,7 @@ __all__ = ["fhir_path", "library_problems", "raise_problems", "record_problems"]
 
 _MESSAGES = {
     "missing": "missing required element",
-    "extra_forbidden": "unknown element (not in FHIR R4)",
+    "extra_forbidden": "unknown element for this resource or data type",
     "list_type": "expected an array",
     "dict_type": "expected an object",
     "model_type": "expected an object",
@@ -48,24 +48,38 @@ _ELEMENT = re.compile(r"_?[A-Za-z][A-Za-z0-9]*_?")
 _EVENT = re.compile(r"events\[[0-9]+\]")
 
 
-def fhir_path(base: str, location: Sequence[int | str]) -> str:
-    """``base`` followed by a pydantic location in FHIR path notation."""
-    path = base
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part not in _NOT_ELEMENTS and _ELEMENT.fullmatch(part):
-            path += "." + part.rstrip("_").removesuffix("__ext")
-    return path
+def fhir_path(base: str, location: Sequence[int | str], data: object) -> tuple[str, bool]:
+    """``base`` followed by a pydantic location in FHIR path notation, and whether the
+    whole location was followed.
+
+    The location is followed through ``data`` (the input) and stops where the input does:
+    the library reads a JSON *string* where an object is due, so a location may continue
+    into keys that exist only inside a string value, and those keys are patient data. Only
+    a missing last member (a required element that is absent) is named beyond the input.
+    """
+    path, here = base, data
+    parts = [p for p in location if isinstance(p, int) or p not in _NOT_ELEMENTS]
+    for n, part in enumerate(parts):
+        if isinstance(part, int) and isinstance(here, list) and 0 <= part < len(here):
+            path, here = f"{path}[{part}]", here[part]
+        elif isinstance(part, str) and isinstance(here, dict) and _ELEMENT.fullmatch(part):
+            key = part if part in here else part.rstrip("_")
+            if key not in here and n < len(parts) - 1:
+                return path, False
+            path, here = f"{path}.{key}", here.get(key)
+        else:
+            return path, False
+    return path, True
 
 
-def library_problems(errors: Sequence[Mapping[str, Any]], base: str) -> list[Problem]:
-    """The model library's errors (pydantic ``ValidationError.errors()``) as problems."""
+def library_problems(errors: Sequence[Mapping[str, Any]], base: str, data: object) -> list[Problem]:
+    """The model library's errors (pydantic ``ValidationError.errors()``) on ``data`` as
+    problems."""
     problems = []
     for error in errors:
-        kind = str(error.get("type", ""))
-        message = _MESSAGES.get(kind.removeprefix("model_field_validation."), _DEFAULT)
-        problems.append(Problem(fhir_path(base, tuple(error.get("loc", ()))), message))
+        path, exact = fhir_path(base, tuple(error.get("loc", ())), data)
+        kind = str(error.get("type", "")).removeprefix("model_field_validation.")
+        problems.append(Problem(path, _MESSAGES.get(kind, _DEFAULT) if exact else _DEFAULT))
     return problems
 
 

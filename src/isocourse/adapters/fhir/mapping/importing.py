@@ -245,7 +245,7 @@ def _check_across(parts: _Parts, bundle: Node, report: Report) -> None:
         for subject in parts.subjects:
             if subject.present and subject.at("reference").value not in parts.patient_refs:
                 report.add(subject.path, "expected a reference to the Bundle's Patient")
-    superseded = {draft.data.get("supersedes") for draft in parts.events}
+    superseded = {draft.data["supersedes"] for draft in parts.events if "supersedes" in draft.data}
     for draft in parts.events:
         if draft.retracted is not None and draft.data.get("id") not in superseded:
             report.add(

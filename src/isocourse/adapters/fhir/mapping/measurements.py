@@ -30,7 +30,7 @@ from isocourse.adapters.fhir.mapping.common import (
     with_common,
 )
 from isocourse.adapters.fhir.mapping.reading import Draft, Node, Report
-from isocourse.domain.record import LabUnit
+from isocourse.domain.record import LabAnalyte, LabUnit
 
 __all__ = [
     "OBSERVATION_STATUSES",
@@ -47,6 +47,7 @@ __all__ = [
 #: The Observation statuses that mean a result stands.
 OBSERVATION_STATUSES = ("final", "amended", "corrected")
 _LAB_UNITS = tuple(unit.value for unit in LabUnit)
+_ANALYTES = {analyte.value for analyte in LabAnalyte}
 
 
 def observation(event: Mapping[str, Any], links: Links, code: dict[str, Any]) -> dict[str, Any]:
@@ -131,10 +132,13 @@ def read_lab(resource: Node, report: Report) -> Draft:
     analytes = analyte_codes(code)
     if len(analytes) > 1:
         report.add(code.path, "the codes name different analytes")
+    units = _LAB_UNITS
     for analyte, path in analytes.items():
         draft.put("analyte", analyte, path)
+        if analyte in _ANALYTES:  # else the record parser names the analytes it knows
+            units = tuple(unit.value for unit in LabAnalyte(analyte).units)
     value = resource.at("valueQuantity")
-    unit = read_quantity(value, draft, "value", report, _LAB_UNITS)
+    unit = read_quantity(value, draft, "value", report, units)
     if unit is not None:
         draft.put("unit", unit, value.at("code").path)
         _check_code_units(code, unit, report)

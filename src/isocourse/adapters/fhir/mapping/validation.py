@@ -63,7 +63,7 @@ def _validate(resource_type: str, data: Mapping[str, Any], path: str) -> list[Pr
     try:
         model.model_validate(data)
     except ValidationError as error:
-        return library_problems(error.errors(include_url=False, include_input=False), path)
+        return library_problems(error.errors(include_url=False, include_input=False), path, data)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
         # Not a validation error but a failure inside the library on input it does not
         # expect (an unknown resourceType inside ``contained``, for one): still bad input.
