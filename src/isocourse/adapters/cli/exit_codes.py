@@ -19,5 +19,7 @@ CONFLICT = 5
 UNAVAILABLE = 6
 #: Not signed in, or not allowed (a role or a token scope that does not permit it).
 NOT_ALLOWED = 7
+#: ``isocourse audit verify`` found the audit trail changed, cut or added to.
+AUDIT_BROKEN = 8
 #: Interrupted (Ctrl-C).
 INTERRUPTED = 130

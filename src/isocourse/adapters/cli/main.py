@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import typer
 
 from isocourse.adapters.cli import exit_codes, output
+from isocourse.adapters.cli.accounts import audit_app, users_app
 from isocourse.adapters.cli.check import check_command
 from isocourse.adapters.cli.plan import plan_command
 from isocourse.adapters.cli.products import products_command
@@ -38,14 +39,18 @@ app.command("serve")(serve_command)
 app.add_typer(db_app, name="db")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) a stable exit status."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=list(argv) if argv is not None else None, prog_name="isocourse",
-                     standalone_mode=False)
+        # Outside standalone mode click returns a command's typer.Exit code instead of
+        # raising it.
+        returned = command.main(args=list(argv) if argv is not None else None,
+                                prog_name="isocourse", standalone_mode=False)
     except IsocourseError as error:
         output.write_error(error.message)
         return (error.exit_code)
@@ -66,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"internal error ({type(error).__name__}); this is a bug in isocourse. "
             "Run again with ISOCOURSE_DEBUG=1 to see the details.")
         return (exit_codes.INTERNAL_ERROR)
-    return exit_codes.OK
+    return returned if isinstance(returned, int) else exit_codes.OK
 
 
 def run() -> None:
