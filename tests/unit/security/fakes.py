@@ -13,9 +13,16 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from isocourse.services.audit import GENESIS, AuditEntry, entry_hash
+from isocourse.services.ports import (
+    AuthorizationRepository,
+    CourseRepository,
+    IdempotencyRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from isocourse.services.stored import PatientRow
 from isocourse.services.stored_accounts import SessionRow, SignInFailures, TokenRow, UserRow
 
@@ -197,6 +204,13 @@ class _Audit:
 
 
 class FakeUnitOfWork:
+    users: _Users
+    sessions: _Sessions
+    tokens: _Tokens
+    throttle: _Throttle
+    patients: _Patients
+    audit: _Audit
+
     def __init__(self, store: FakeStore, *, write: bool) -> None:
         self._store, self.write = store, write
         self._work: FakeStore | None = None
@@ -204,6 +218,19 @@ class FakeUnitOfWork:
 
     def saw(self, patient_id: str) -> None:
         self.seen.add(patient_id)
+
+    # Not used by the accounts services: a call would be a surprise worth a failure.
+    @property
+    def courses(self) -> CourseRepository:
+        raise AssertionError("the accounts services do not read courses")
+
+    @property
+    def authorizations(self) -> AuthorizationRepository:
+        raise AssertionError("the accounts services do not read authorizations")
+
+    @property
+    def idempotency(self) -> IdempotencyRepository:
+        raise AssertionError("the accounts services do not use idempotency keys")
 
     def __enter__(self) -> Self:
         self._work = self._store.snapshot()
@@ -240,3 +267,8 @@ class FakeUnitOfWorks:
 
     def __call__(self, *, write: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, write=write)
+
+
+if TYPE_CHECKING:  # the fakes satisfy the service layer's ports
+    _uow: UnitOfWork = FakeUnitOfWork(FakeStore(), write=False)
+    _factory: UnitOfWorkFactory = FakeUnitOfWorks()

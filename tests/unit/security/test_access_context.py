@@ -26,14 +26,15 @@ def test_a_new_context_is_pending_allowed_anonymous_and_has_seen_no_one() -> Non
 
 def test_written_clears_pending_and_seeing_another_patient_sets_it_again() -> None:
     access = AccessContext(action="record_events", target="/courses/c1/events")
-    access.saw("p-1")
-    access.written()
-    assert not access.pending
-    access.saw("p-1")
-    assert access.pending  # something read after the change still needs an entry
-    access.written()
-    access.written()
-    assert not access.pending
+    def see() -> None:
+        access.saw("p-1")
+
+    states = []
+    for step in (see, access.written, see, access.written, access.written):
+        step()
+        states.append(access.pending)
+    # something read after the change still needs an entry of its own
+    assert states == [True, False, True, False, False]
 
 
 def test_a_denied_context_writes_a_denied_entry_with_its_status() -> None:

@@ -73,6 +73,7 @@ def assert_detected(chain: list[AuditEntry], head: tuple[int, str] | None,
 
 def _other(value: Any, data: st.DataObject, name: str) -> Any:
     """A different value of the same kind for field ``name``."""
+    new: Any
     if name in ("seq", "status"):
         new = data.draw(st.integers(-5, 10_000), label=name)
     elif name == "at":
