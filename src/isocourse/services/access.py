@@ -60,33 +60,35 @@ _ALL_CLINICAL = _CARE_TEAM | {Role.PATIENT}
 
 
 class Action(Enum):
-    """Everything a use case can do, with the token scope it needs and the roles that may."""
+    """Everything a use case can do, with the token scope it needs and the roles that may.
+    Each value starts with the action's own name, so that two actions with the same scope
+    and roles stay distinct members (an Enum makes equal values aliases of each other)."""
 
-    READ_RECORD = (Scope.READ, _ALL_CLINICAL)
-    LIST_COURSES = (Scope.READ, _CARE_TEAM)
-    DUE_LIST = (Scope.READ, _CARE_TEAM)
-    FIND_PATIENT = (Scope.READ, _CARE_TEAM)
-    REGISTER_PATIENT = (Scope.WRITE, _CARE_TEAM)
-    CHANGE_COURSE = (Scope.WRITE, _CARE_TEAM)
-    RECORD_EVENTS = (Scope.WRITE, _ALL_CLINICAL)
-    PREVIEW_PRESCRIPTION = (Scope.WRITE, _CARE_TEAM)
-    SIGN_PRESCRIPTION = (Scope.WRITE, frozenset({Role.PRESCRIBER}))
-    REQUEST_AUTHORIZATION = (Scope.DISPENSE, frozenset({Role.PHARMACIST}))
-    READ_AUTHORIZATION = (Scope.READ, _ALL_CLINICAL | {Role.PHARMACIST})
-    DISPENSE = (Scope.DISPENSE, frozenset({Role.PHARMACIST}))
-    REVERSE_AUTHORIZATION = (Scope.DISPENSE, frozenset({Role.PHARMACIST, Role.PRESCRIBER}))
-    READ_OWN_ACCESS_LOG = (Scope.READ, frozenset({Role.PATIENT}))
-    READ_PATIENT_ACCESS_LOG = (Scope.READ, _CARE_TEAM)
-    MANAGE_USERS = (Scope.WRITE, frozenset({Role.ADMIN}))
-    READ_AUDIT = (Scope.READ, frozenset({Role.ADMIN}))
+    READ_RECORD = ("read_record", Scope.READ, _ALL_CLINICAL)
+    LIST_COURSES = ("list_courses", Scope.READ, _CARE_TEAM)
+    DUE_LIST = ("due_list", Scope.READ, _CARE_TEAM)
+    FIND_PATIENT = ("find_patient", Scope.READ, _CARE_TEAM)
+    REGISTER_PATIENT = ("register_patient", Scope.WRITE, _CARE_TEAM)
+    CHANGE_COURSE = ("change_course", Scope.WRITE, _CARE_TEAM)
+    RECORD_EVENTS = ("record_events", Scope.WRITE, _ALL_CLINICAL)
+    PREVIEW_PRESCRIPTION = ("preview_prescription", Scope.WRITE, _CARE_TEAM)
+    SIGN_PRESCRIPTION = ("sign_prescription", Scope.WRITE, frozenset({Role.PRESCRIBER}))
+    REQUEST_AUTHORIZATION = ("request_authorization", Scope.DISPENSE, frozenset({Role.PHARMACIST}))
+    READ_AUTHORIZATION = ("read_authorization", Scope.READ, _ALL_CLINICAL | {Role.PHARMACIST})
+    DISPENSE = ("dispense", Scope.DISPENSE, frozenset({Role.PHARMACIST}))
+    REVERSE_AUTHORIZATION = ("reverse_authorization", Scope.DISPENSE, frozenset({Role.PHARMACIST, Role.PRESCRIBER}))
+    READ_OWN_ACCESS_LOG = ("read_own_access_log", Scope.READ, frozenset({Role.PATIENT}))
+    READ_PATIENT_ACCESS_LOG = ("read_patient_access_log", Scope.READ, _CARE_TEAM)
+    MANAGE_USERS = ("manage_users", Scope.WRITE, frozenset({Role.ADMIN}))
+    READ_AUDIT = ("read_audit", Scope.READ, frozenset({Role.ADMIN}))
 
     @property
     def scope(self) -> Scope:
-        return self.value[0]
+        return self.value[1]
 
     @property
     def roles(self) -> frozenset[Role]:
-        return self.value[1]
+        return self.value[2]
 
 
 #: What a patient may record about themself. Everything else in the record (tests, labs,

@@ -14,6 +14,7 @@ from isocourse.services.security.policy import SecurityPolicy
 
 __all__ = [
     "check_password",
+    "is_common",
     "hash_password",
     "needs_rehash",
     "verify_nothing",
@@ -30,7 +31,8 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _HASHER.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, ValueError):
+        # ValueError covers a stored hash that is not even ASCII (UnicodeEncodeError).
         return False
 
 
@@ -56,6 +58,18 @@ def _common() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
+_TAIL = frozenset("0123456789!")
+
+
+def is_common(password: str) -> bool:
+    """A listed password, or a listed one followed only by digits and "!" (the usual way
+    to stretch a short common password to the required length)."""
+    lowered = password.lower()
+    common = _common()
+    return any(lowered[:cut] in common and all(c in _TAIL for c in lowered[cut:])
+               for cut in range(len(lowered), 0, -1))
+
+
 def check_password(password: str, *, username: str, policy: SecurityPolicy) -> None:
     """The password policy (NIST SP 800-63B style): a length range, not a commonly used
     password, not the user name, not one character repeated. No composition rules."""
@@ -66,10 +80,9 @@ def check_password(password: str, *, username: str, policy: SecurityPolicy) -> N
         raise refuse(f"a password needs at least {policy.password_min_length} characters")
     if len(password) > policy.password_max_length:
         raise refuse(f"a password has at most {policy.password_max_length} characters")
-    lowered = password.lower()
-    if lowered in _common() or lowered.rstrip("0123456789!") in _common():
+    if is_common(password):
         raise refuse("this password is one of the most commonly used: choose another")
-    if username and username.lower() in lowered:
+    if username and username.lower() in password.lower():
         raise refuse("a password must not contain the user name")
     if len(set(password)) < 4:
         raise refuse("a password needs more than a few different characters")
