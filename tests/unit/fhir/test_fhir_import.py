@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from isocourse.adapters.fhir.mapping import bundle_to_course
+from isocourse.adapters.fhir.mapping.common import exact_product
 from isocourse.domain.record import Lab, LabAnalyte, LabUnit, Weight
 from tests.unit.fhir.bundles import coded, example_bundle, example_record, resource
 
@@ -149,3 +150,23 @@ def test_a_bundle_without_any_event_gives_a_record_without_events() -> None:
     bundle = example_bundle()
     bundle["entry"] = bundle["entry"][:4]
     assert bundle_to_course(bundle).events == ()
+
+
+@pytest.mark.parametrize(
+    ("number", "factor", "product"),
+    [
+        ("1.55", "100", "155"),
+        ("0.5", "60", "30"),
+        ("132", "0.45359237", "59.87419284"),
+        ("0.1000000000000000000000000000001", "100", "10.00000000000000000000000000001"),
+        ("4711", "0.001", "4.711"),
+    ],
+)
+def test_a_unit_conversion_is_exact_however_many_digits_it_takes(
+    number: str,
+    factor: str,
+    product: str,
+) -> None:
+    converted = exact_product(Decimal(number), Decimal(factor))
+    assert converted == Decimal(product)
+    assert str(converted) == product

@@ -4,6 +4,7 @@ problem and a message that says what was expected: never a library traceback."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -409,3 +410,44 @@ def test_every_problem_of_a_gate_is_reported_at_once() -> None:
     resource(bundle, "MedicationDispense")["status"] = "cancelled"
     resource(bundle, "MedicationStatement")["status"] = "intended"
     assert len(problems_of(bundle)) == 3
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "extension"),
+    [
+        ("MedicationRequest", "jurisdiction"),
+        ("MedicationRequest", "product"),
+        ("Patient", "can-get-pregnant"),
+    ],
+)
+def test_a_missing_required_isocourse_extension_is_named(
+    resource_type: str, extension: str
+) -> None:
+    bundle = example_bundle()
+    found = resource(bundle, resource_type)
+    found["extension"] = [e for e in found["extension"] if not e["url"].endswith(extension)]
+    _problem(
+        bundle,
+        f"{_at(bundle, resource_type)}.extension",
+        f"missing the isocourse extension {extension}",
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("1E+999999"),
+        Decimal("NaN"),
+        Decimal("-Infinity"),
+        Decimal("1E-999999"),
+        float("inf"),
+    ],
+)
+def test_numbers_no_json_number_carries_are_refused_even_when_a_unit_converts(
+    value: object,
+) -> None:
+    bundle = example_bundle()
+    quantity = resource(bundle, "Observation", coded("alt"))["valueQuantity"]
+    quantity.update(value=value, code="ukat/L", unit="ukat/L")
+    with pytest.raises(RecordError):
+        bundle_to_course(bundle)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from isocourse.adapters.fhir.codes import extension_url, local_system, naming_system, tables
@@ -31,11 +31,13 @@ __all__ = [
     "Links",
     "concept",
     "event_extensions",
+    "exact_product",
     "extension",
     "local",
     "quantity",
     "read_common",
     "read_extensions",
+    "read_json_object",
     "read_quantity",
     "read_status",
     "with_common",
@@ -242,10 +244,17 @@ def read_quantity(
     if conversion.factor == 1 or number is None:
         draft.take(member, value)
     else:
-        draft.put(member, _normal(number * conversion.factor), value.path)
+        draft.put(member, exact_product(number, conversion.factor), value.path)
     return conversion.to
 
 
-def _normal(number: Decimal) -> Decimal:
-    """A converted number without trailing zeros from the factor (``1.2000`` → ``1.2``)."""
-    return number.normalize() if number != number.to_integral_value() else Decimal(int(number))
+def exact_product(number: Decimal, factor: Decimal) -> Decimal:
+    """``number × factor`` exactly (with as many digits as it takes: a product has at most
+    the digits of both), without trailing zeros from the factor (``1.2000`` → ``1.2``)."""
+    digits = len(number.as_tuple().digits) + len(factor.as_tuple().digits)
+    with localcontext() as context:
+        context.prec = max(context.prec, digits)
+        product = number * factor
+        if product == product.to_integral_value():
+            return Decimal(int(product))
+        return product.normalize()

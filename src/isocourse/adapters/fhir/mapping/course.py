@@ -42,6 +42,9 @@ _SETTINGS = {
     "previous_course_end": ("previous-course-end", "valueDate"),
 }
 
+#: The settings a course must have (the others have defaults or are optional).
+_REQUIRED = ("jurisdiction", "product")
+
 
 def course_resource(
     course: Mapping[str, Any], extensions: Mapping[str, Any] | None, links: Links
@@ -78,8 +81,8 @@ def read_course(resource: Node, report: Report) -> tuple[Draft, Node | None]:
     for member, (name, _) in _SETTINGS.items():
         if name in found:
             draft.take(member, found[name])
-        else:
-            draft.where(member, resource.at("extension").path)
+        elif member in _REQUIRED:
+            report.add(resource.at("extension").path, f"missing the isocourse extension {name}")
     check_medication(resource, report)
     if resource.at("status").value == RETRACTED:
         report.add(resource.at("status").path, "the course cannot be entered-in-error")

@@ -243,7 +243,7 @@ def _check_across(parts: _Parts, bundle: Node, report: Report) -> None:
         if parts.weights:
             read_enrollment_weight(parts.weights[0], parts.patient, report)
         for subject in parts.subjects:
-            if subject.present and subject.at("reference").value not in parts.patient_refs:
+            if subject.present and subject.at("reference").text() not in parts.patient_refs:
                 report.add(subject.path, "expected a reference to the Bundle's Patient")
     superseded = {draft.data["supersedes"] for draft in parts.events if "supersedes" in draft.data}
     for draft in parts.events:

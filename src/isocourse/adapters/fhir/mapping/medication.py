@@ -176,8 +176,11 @@ def read_dose(resource: Node, report: Report) -> Draft:
         read_status(resource, draft, report, ("completed", "not-taken"))
         if "dose-taken" in own:
             draft.take("taken", own["dose-taken"])
-        else:
-            draft.where("taken", status.path)
+        elif status.value == RETRACTED:
+            report.add(
+                resource.at("extension").path,
+                "missing the isocourse extension dose-taken (a retracted dose keeps it)",
+            )
     dosages = resource.at("dosage").items()
     rates = dosages[0].at("doseAndRate").items() if len(dosages) == 1 else []
     if len(rates) != 1:

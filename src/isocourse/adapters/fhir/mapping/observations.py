@@ -146,7 +146,7 @@ def read_test(resource: Node, report: Report) -> Draft:
     if "test-setting" in own:
         draft.take("setting", own["test-setting"])
     else:
-        draft.where("setting", resource.at("extension").path)
+        report.add(resource.at("extension").path, "missing the isocourse extension test-setting")
     if "verified-by" in own:
         draft.take("verified_by", own["verified-by"])
     return draft

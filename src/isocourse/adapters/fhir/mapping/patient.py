@@ -69,7 +69,9 @@ def read_patient(resource: Node, report: Report) -> Draft:
     if "can-get-pregnant" in own:
         draft.take("can_get_pregnant", own["can-get-pregnant"])
     else:
-        draft.where("can_get_pregnant", resource.at("extension").path)
+        report.add(
+            resource.at("extension").path, "missing the isocourse extension can-get-pregnant"
+        )
     return draft
 
 

@@ -20,6 +20,9 @@ from isocourse.domain.errors import Problem
 
 __all__ = ["Draft", "Node", "Report", "as_decimal"]
 
+#: The largest power of ten a double reaches (1.8e308).
+_MAX_ADJUSTED_EXPONENT = 308
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -97,7 +100,7 @@ class Draft:
 
 def as_decimal(value: object) -> Decimal | None:
     """A JSON number (int, float through its shortest repr, or Decimal) as a Decimal;
-    anything else (a string, a boolean, a non-finite number) is ``None``."""
+    anything else (a string, a boolean, a non-finite or out-of-range number) is ``None``."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -108,4 +111,8 @@ def as_decimal(value: object) -> Decimal | None:
         number = value
     else:
         return None
-    return number if number.is_finite() else None
+    # Beyond a double's range a number is not interchangeable JSON (RFC 8259 §6), and
+    # arithmetic on 1E+999999 would overflow: the record parser refuses it anyway.
+    if not number.is_finite() or number.adjusted() > _MAX_ADJUSTED_EXPONENT:
+        return None
+    return number
