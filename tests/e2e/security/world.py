@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,8 @@ def cookie(secret: str, csrf: str | None = None) -> dict[str, str]:
 
 @dataclass
 class World:
-    """``http`` is a client of ``root + "/api/v1"`` that sends no credentials by itself."""
+    """``http`` is a client of ``root + "/api/v1"`` that sends no credentials by itself
+    (it keeps no cookies)."""
 
     clinic: Clinic
     root: str
@@ -294,5 +296,10 @@ def serve_world(request: pytest.FixtureRequest, backend: str, folder: Path,
     """A :class:`World` on a fresh clinic of ``backend``, served by a live server."""
     with security_clinic(request, backend, folder, **settings) as clinic, \
             live_server(clinic) as root, \
-            httpx.Client(base_url=root + "/api/v1", timeout=30) as http:
+            httpx.Client(base_url=root + "/api/v1", timeout=30, cookies=no_cookies()) as http:
         yield World(clinic, root, http)
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing: each test sends the cookies it means to send."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
