@@ -2,12 +2,21 @@
 through the API and searching the logs for the demo patients' identifiers").
 
 The clinic is the demo clinic exactly as ``isocourse serve --demo`` makes it, served by
-uvicorn configured as ``isocourse serve`` configures it (``tests.support.live_server``
-leaves uvicorn's own access log on, which ``serve`` turns off, so the server is built here
-with ``serve``'s options). Every log record of every logger is captured at DEBUG from
-before the seeding until the server has stopped, and so are the process's stdout and
-stderr. A full course is then driven over real HTTP by the demo accounts (cookies and
-CSRF, and an API token), with errors on purpose: invalid input carrying the patient's
+uvicorn configured as ``isocourse serve`` configures it. (``tests.support.live_server``
+leaves uvicorn's own access log on - only its ``log_level="warning"`` keeps those INFO
+lines, which carry whole paths and query strings, out - whereas ``serve`` turns it off with
+``access_log=False``; so the server is built here with ``serve``'s options. That logger
+then has no handler and does not propagate, and is left so: uvicorn decides whether to
+write access lines by ``hasHandlers()``, so a handler put on it would turn them back on.)
+
+Every log record of every logger is captured at DEBUG from before the seeding until the
+server has stopped, and so are the process's stdout and stderr. SQLAlchemy's loggers are
+the one choice: the first test leaves them where SQLAlchemy puts them on import (WARNING,
+so that a DEBUG root does not switch its statement echo on); the second opens them to
+DEBUG as well, as someone debugging the database would.
+
+A full course is driven over real HTTP by the demo accounts (cookies and CSRF, and an API
+token), with errors on purpose: invalid input carrying the patient's
 identifiers, unknown routes and records, refusals, a password typed as a user name.
 
 Afterwards none of these may appear anywhere in what was captured: the demo patients' and
