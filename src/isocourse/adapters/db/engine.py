@@ -14,6 +14,7 @@ replaced, which is how the server recovers without a restart.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -42,24 +43,41 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """An engine for ``url``. Connects lazily: nothing happens until first use."""
+class _NoStatementLogs(logging.Filter):
+    """SQLAlchemy logs statements with their parameters at INFO and result rows at DEBUG:
+    patient data. Whoever turns those loggers up (to debug something else) must not get it,
+    so only its warnings and errors pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_STATEMENT_LOGGER = logging.getLogger("sqlalchemy.engine.Engine")
+if not any(isinstance(f, _NoStatementLogs) for f in _STATEMENT_LOGGER.filters):
+    _STATEMENT_LOGGER.addFilter(_NoStatementLogs())
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for ``url``. Connects lazily: nothing happens until first use.
+
+    ``hide_parameters``: a statement's parameters (patient data) never appear in the
+    messages of database errors; statement logging is filtered out (above)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed)
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True, pool_size=pool_size,
-                             max_overflow=pool_size, echo=echo,
+                             max_overflow=pool_size, hide_parameters=True,
                              connect_args={"connect_timeout": 5})
     raise ValueError(f"unsupported database backend {backend!r}; use sqlite or postgresql")
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+def _sqlite_engine(url: URL) -> Engine:
     engine = create_engine(
-        url, echo=echo, pool_pre_ping=True,
+        url, pool_pre_ping=True, hide_parameters=True,
         # The driver's own transaction handling is switched off (isolation_level=None) so
         # that the BEGIN below is the only one; see the SQLAlchemy pysqlite documentation,
         # "Serializable isolation / Savepoints / Transactional DDL".
