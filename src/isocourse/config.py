@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
@@ -115,6 +115,40 @@ class Settings(BaseSettings):
         description="Addresses of reverse proxies trusted to set X-Forwarded-For/-Proto "
                     "(comma-separated, or '*'); the audit trail records the client address "
                     "they pass on.")]
+    cds_clients: Annotated[list[dict[str, Any]], Field(
+        default_factory=list,
+        description="CDS Hooks clients (EHRs) allowed to call /cds-services, as JSON: "
+                    '[{"iss": "https://ehr.example.org", "clinic_id": "main", "jwks": '
+                    '{"keys": [...]}}]: the issuer of their signed JWTs (at most 64 '
+                    "characters; it is the actor in the audit trail), the clinic they act in "
+                    "and their public keys (a JWK Set). No client: every CDS call is "
+                    "refused (401).")]
+    cds_clients_file: Annotated[Path | None, Field(
+        default=None,
+        description="A JSON file holding more CDS Hooks clients, in the shape of "
+                    'cds_clients (a list, or {"clients": [...]}); read at start-up.')]
+    cds_base_url: Annotated[str | None, Field(
+        default=None,
+        description="The public base URL of this server as CDS clients and browsers reach it "
+                    "(https://isocourse.clinic.example). A client JWT's aud must be "
+                    "{base}/cds-services/{id}, and cards link to {base}/courses/{id}. Unset: "
+                    "the URL each request arrived at (behind a proxy, see "
+                    "forwarded_allow_ips).")]
+    cds_jwt_algorithms: Annotated[list[str], Field(
+        default_factory=lambda: ["ES384", "RS384"],
+        description="Signature algorithms accepted on CDS client JWTs (the CDS Hooks "
+                    "specification recommends ES384 and RS384; 'none' and HMAC are always "
+                    "refused).")]
+    cds_jwt_max_lifetime_seconds: Annotated[int, Field(
+        default=300, ge=10, le=3600,
+        description="Longest a CDS client JWT may still be valid for when it arrives (exp - "
+                    "now); its jti is remembered until it expires, so a replay is refused.")]
+    cds_patient_identifier_system: Annotated[str | None, Field(
+        default=None,
+        description="How a CDS hook's patient is found in the clinic. Unset: the hook's "
+                    "context.patientId is the clinic's patient id. Set to an identifier "
+                    "system URI: the prefetched Patient's identifier of that system is "
+                    "(the Patient must be prefetched; without it the answer is 412).")]
 
     @field_validator("timezone")
     @classmethod

@@ -15,6 +15,11 @@ so that each face (API, web, CLI) gets the same answers. The rules:
 A request made with an API token is further limited to the token's scopes: ``read``,
 ``write`` (clinical changes), ``dispense`` (authorizations and dispenses).
 
+A **CDS Hooks client** (an EHR calling ``/cds-services`` with a signed JWT) is not an
+account and has no :class:`Role`: its actor's role is :data:`CDS_CLIENT`, which no
+:class:`Action` lists. It reads the courses of the clinic its issuer is allow-listed for,
+only through the CDS use cases (:func:`require_cds_client`), and changes nothing clinical.
+
 A record outside the user's reach is answered as :class:`~isocourse.domain.errors.Hidden`
 (exactly like "not found", so that its existence is not revealed); an action the role or
 scope does not allow is :class:`~isocourse.domain.errors.Forbidden`.
@@ -30,12 +35,14 @@ from isocourse.domain.record.vocabulary import EventType
 from isocourse.services.ports import Actor
 
 __all__ = [
+    "CDS_CLIENT",
     "PATIENT_REPORTED_EVENTS",
     "Action",
     "Role",
     "Scope",
     "may",
     "require",
+    "require_cds_client",
     "require_event_types",
     "require_patient",
 ]
@@ -54,6 +61,9 @@ class Scope(StrEnum):
     WRITE = "write"
     DISPENSE = "dispense"
 
+
+#: The role of a CDS Hooks client's actor (not a :class:`Role`: no account has it).
+CDS_CLIENT = "cds-client"
 
 _CARE_TEAM = frozenset({Role.PRESCRIBER, Role.DELEGATE})
 _ALL_CLINICAL = _CARE_TEAM | {Role.PATIENT}
@@ -76,11 +86,13 @@ class Action(Enum):
     REQUEST_AUTHORIZATION = ("request_authorization", Scope.DISPENSE, frozenset({Role.PHARMACIST}))
     READ_AUTHORIZATION = ("read_authorization", Scope.READ, _ALL_CLINICAL | {Role.PHARMACIST})
     DISPENSE = ("dispense", Scope.DISPENSE, frozenset({Role.PHARMACIST}))
-    REVERSE_AUTHORIZATION = ("reverse_authorization", Scope.DISPENSE, frozenset({Role.PHARMACIST, Role.PRESCRIBER}))
+    REVERSE_AUTHORIZATION = ("reverse_authorization", Scope.DISPENSE,
+                             frozenset({Role.PHARMACIST, Role.PRESCRIBER}))
     READ_OWN_ACCESS_LOG = ("read_own_access_log", Scope.READ, frozenset({Role.PATIENT}))
     READ_PATIENT_ACCESS_LOG = ("read_patient_access_log", Scope.READ, _CARE_TEAM)
     MANAGE_USERS = ("manage_users", Scope.WRITE, frozenset({Role.ADMIN}))
     READ_AUDIT = ("read_audit", Scope.READ, frozenset({Role.ADMIN}))
+    READ_CDS_REPORT = ("read_cds_report", Scope.READ, frozenset({Role.ADMIN, Role.PRESCRIBER}))
 
     @property
     def scope(self) -> Scope:
@@ -128,7 +140,16 @@ def require_patient(actor: Actor, *, clinic_id: str, patient_id: str,
         return
     if role == Role.PHARMACIST and through_dispensing:
         return
+    if role == CDS_CLIENT:  # the CDS use cases only: require_cds_client
+        return
     raise Hidden("no such record")
+
+
+def require_cds_client(actor: Actor) -> None:
+    """The CDS Hooks use cases serve CDS clients only (a person's session or API token
+    reads courses through the API instead)."""
+    if actor.role != CDS_CLIENT:
+        raise Forbidden("only a CDS Hooks client may call a CDS service")
 
 
 def require_event_types(actor: Actor, types: Iterable[str]) -> None:

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from isocourse.domain.products import Catalog
 from isocourse.rules.library import RuleLibrary
 from isocourse.services.audit import AuditEntry
+from isocourse.services.cds.stored import CardOutcome, FeedbackRow, ShownCard
 from isocourse.services.stored import (
     AuthorizationRow,
     CourseHeader,
@@ -38,6 +39,8 @@ __all__ = [
     "Actor",
     "AuditRepository",
     "AuthorizationRepository",
+    "CdsCardRepository",
+    "CdsTokenRepository",
     "Clock",
     "CourseRepository",
     "FixedClock",
@@ -221,6 +224,25 @@ class AuditRepository(Protocol):
         ...
 
 
+class CdsTokenRepository(Protocol):
+    def remember(self, issuer: str, jti: str, *, expires_at: dt.datetime,
+                 now: dt.datetime) -> bool:
+        """Remember a CDS client JWT's ``jti`` until it expires (forgetting those that
+        have); False when it was already seen (a replay). A concurrent use of the same
+        jti fails at commit instead."""
+        ...
+
+
+class CdsCardRepository(Protocol):
+    def add(self, card: ShownCard) -> None: ...
+    def get(self, uuid: str) -> ShownCard | None: ...
+    def add_feedback(self, row: FeedbackRow) -> None: ...
+    def outcomes(self, clinic_id: str, *, since: dt.datetime | None = None
+                 ) -> Iterable[CardOutcome]:
+        """Every card shown in the clinic (since ``since``), each with its latest feedback."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def patients(self) -> PatientRepository: ...
@@ -240,6 +262,10 @@ class UnitOfWork(Protocol):
     def throttle(self) -> SignInThrottle: ...
     @property
     def audit(self) -> AuditRepository: ...
+    @property
+    def cds_tokens(self) -> CdsTokenRepository: ...
+    @property
+    def cds_cards(self) -> CdsCardRepository: ...
 
     def saw(self, patient_id: str) -> None:
         """Note that this work reads or changes the patient's record (for the audit

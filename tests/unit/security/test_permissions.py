@@ -46,6 +46,7 @@ READ_OWN_ACCESS_LOG      read      -      -           -         -           yes
 READ_PATIENT_ACCESS_LOG  read      -      yes         yes       -           -
 MANAGE_USERS             write     yes    -           -         -           -
 READ_AUDIT               read      yes    -           -         -           -
+READ_CDS_REPORT          read      yes    yes         -         -           -
 """
 
 

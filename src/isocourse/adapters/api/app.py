@@ -28,6 +28,9 @@ from isocourse.adapters.api.routes import (
     tokens,
     users,
 )
+from isocourse.adapters.fhir.cds import report as cds_report
+from isocourse.adapters.fhir.cds.router import PATH as CDS_PATH
+from isocourse.adapters.fhir.cds.router import cds_router
 from isocourse.bootstrap import Clinic
 
 __all__ = ["create_app"]
@@ -83,7 +86,9 @@ def create_app(clinic: Clinic) -> FastAPI:
     install_problem_handlers(app)
     for module in (health, session, tokens, users, patients, courses, dispensing, due, audit):
         app.include_router(module.router, prefix=PREFIX)
-    app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX)
+    app.include_router(cds_report.router, prefix=PREFIX)
+    app.include_router(cds_router(clinic))  # CDS Hooks: /cds-services, outside /api/v1
+    app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX, also=(CDS_PATH + "/",))
     app.add_middleware(_CatchAll)
 
     @app.get("/", include_in_schema=False)

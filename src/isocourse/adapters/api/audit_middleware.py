@@ -7,6 +7,9 @@ whatever is left - a read, a refusal, a failure - is written here when the answe
 *before* it is sent: if the entry cannot be written, the client gets a 503 instead of the
 data, so nothing is ever read without a trace.
 
+CDS Hooks calls (``also``: ``/cds-services/``, outside the API's prefix) are audited the
+same way; discovery (``/cds-services`` itself) reads nothing and is not.
+
 The access log line is ``METHOD /route/{template} STATUS ms``: the route's template, never
 the identifiers in the path nor the query string.
 """
@@ -34,10 +37,13 @@ _PUBLIC = frozenset({"/health", "/health/ready", "/openapi.json", "/docs",
 
 
 class AuditRequests:
-    def __init__(self, app: ASGIApp, *, clinic: Clinic, prefix: str) -> None:
-        self.app, self.clinic, self.prefix = app, clinic, prefix
+    def __init__(self, app: ASGIApp, *, clinic: Clinic, prefix: str,
+                 also: tuple[str, ...] = ()) -> None:
+        self.app, self.clinic, self.prefix, self.also = app, clinic, prefix, also
 
     def _audited(self, path: str) -> bool:
+        if path.startswith(self.also):
+            return True
         return path.startswith(self.prefix + "/") and path[len(self.prefix):] not in _PUBLIC
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -208,4 +208,5 @@ class IdempotencyRecord(Base):
 
 
 # The accounts and audit tables share this metadata (imported last: they use Base).
+import isocourse.adapters.db.orm_cds  # noqa: E402,F401  (the CDS Hooks tables)
 from isocourse.adapters.db import orm_security  # noqa: E402,F401

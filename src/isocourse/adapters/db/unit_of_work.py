@@ -25,6 +25,7 @@ from isocourse.adapters.db.repositories import (
     SqlIdempotency,
     SqlPatients,
 )
+from isocourse.adapters.db.repositories_cds import SqlCdsCards, SqlCdsTokens
 from isocourse.adapters.db.repositories_security import (
     SqlAudit,
     SqlSessions,
@@ -88,6 +89,8 @@ class SqlUnitOfWork:
         self.tokens = SqlTokens(session)
         self.throttle = SqlThrottle(session)
         self.audit = SqlAudit(session)
+        self.cds_tokens = SqlCdsTokens(session)
+        self.cds_cards = SqlCdsCards(session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
