@@ -1,4 +1,7 @@
-"""The security tests' world: one per test module and database backend (see world.py)."""
+"""The security tests' world (see world.py): one per database backend and test process,
+shared by the modules, so that its accounts are hashed once. A test that changes something
+for good makes its own objects (``World.fresh_course``, ``add_person``); a test that moves
+the clock puts it back."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from tests.e2e.security.world import World, serve_world
 from tests.support.clinics import BACKENDS
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS)
 def world(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp(f"security-{request.param}")

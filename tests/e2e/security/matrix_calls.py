@@ -105,7 +105,7 @@ def username(c: Cell) -> str:
         return w["other-patient"].username
     if c.fresh:
         return add_person(w.clinic, "victim", "pharmacist", "Vic Victim").username
-    return w["bystander"].username
+    return w["patient-two"].username  # refused: patient two is no actor of the matrix
 
 
 # -- builders ----------------------------------------------------------------------------------

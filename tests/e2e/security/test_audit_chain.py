@@ -1,9 +1,10 @@
 """Tampering with the audit trail in the database is found by GET /audit/verify, and an entry
 for a change commits with the change or not at all.
 
-Each test has a clinic of its own (the tampering is for good): some traffic, a check that the
-chain is intact, then SQL through the clinic's engine - an UPDATE, a DELETE in the middle or
-at the end, a changed patient index row, a forged entry - and the check again.
+A clinic per backend gets some traffic and a check that the chain is intact; each test then
+tampers with SQL through the clinic's engine - an UPDATE, a DELETE in the middle or at the
+end, a changed patient index row, a forged entry - checks again, and afterwards the audit
+tables are put back as they were, so that the next test starts from the same intact chain.
 """
 
 from __future__ import annotations
@@ -12,26 +13,24 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 
 from isocourse.adapters.db.orm_security import (
     AuditEntryRecord,
     AuditHeadRecord,
     AuditSubjectRecord,
 )
-from isocourse.bootstrap import Clinic
 from isocourse.services.audit import entry_hash
 from tests.e2e.security.world import (
     READY_DAY,
     Course,
     World,
     make_course,
-    no_cookies,
+    serve_world,
     unique,
 )
-from tests.support.live_server import live_server
+from tests.support.clinics import BACKENDS
 
 ENTRIES = AuditEntryRecord.__table__
 SUBJECTS = AuditSubjectRecord.__table__
@@ -47,16 +46,15 @@ class Traced:
     read_seq: int       # a read of the patient's record
 
 
-@pytest.fixture
-def traced(clinic: Clinic) -> Iterator[Traced]:
-    clinic.clock.day = READY_DAY  # type: ignore[attr-defined]
-    with live_server(clinic) as root, httpx.Client(base_url=root + "/api/v1", timeout=30,
-                                                   cookies=no_cookies()) as http:
-        world = World(clinic, root, http)
+@pytest.fixture(scope="module", params=BACKENDS)
+def intact(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
+    folder = tmp_path_factory.mktemp(f"audit-{request.param}")
+    with serve_world(request, request.param, folder) as world:
         prescriber = world["prescriber"]
         world["admin"]  # made before the traffic, so that the entries are numbered as below
-        course = make_course(clinic, prescriber, prescriber, "started", unique("traced"))
-        cid, headers = course.course_id, prescriber.bearer
+        course = make_course(world.clinic, prescriber, prescriber, "started", unique("traced"))
+        cid, headers, http = course.course_id, prescriber.bearer, world.http
         assert http.get(f"/courses/{cid}", headers=headers).status_code == 200
         assert http.post(f"/courses/{cid}/events", json=EVENT, headers=headers).status_code \
             == 201
@@ -70,6 +68,24 @@ def traced(clinic: Clinic) -> Iterator[Traced]:
         assert (report["intact"], report["problems"], report["entries"],
                 report["head_seq"]) == (True, [], 5, 5)
         yield Traced(world, course, denied_seq=3, read_seq=1)
+
+
+@pytest.fixture
+def traced(intact: Traced) -> Iterator[Traced]:
+    """The intact chain; put back as it was after the test."""
+    tables = (SUBJECTS, ENTRIES, HEAD)
+    with intact.world.clinic.engine.connect() as connection:
+        kept = {t.name: [dict(r) for r in connection.execute(select(t)).mappings()]
+                for t in tables}
+    try:
+        yield intact
+    finally:
+        with intact.world.clinic.engine.begin() as connection:
+            for table in tables:
+                connection.execute(delete(table))
+            for table in reversed(tables):
+                connection.execute(table.insert(), kept[table.name])
+        assert verify(intact.world)["intact"] is True
 
 
 def verify(world: World) -> dict[str, Any]:
@@ -183,19 +199,22 @@ FOR EACH ROW EXECUTE FUNCTION refuse_change_entry()
 def test_a_change_is_saved_with_its_audit_entry_or_not_at_all(traced: Traced) -> None:
     world, cid = traced.world, traced.course.course_id
     headers = world["prescriber"].bearer
+    sqlite = world.clinic.engine.dialect.name == "sqlite"
     # The database refuses the entry that a change writes at its commit.
-    if world.clinic.engine.dialect.name == "sqlite":
-        tamper(world, text(_REFUSE_SQLITE))
-    else:
-        tamper(world, *(text(sql) for sql in _REFUSE_POSTGRESQL))
-    version, before = world.version(cid), world.head()
-    failed = world.http.post(f"/courses/{cid}/events", json=EVENT, headers=headers)
-    assert failed.status_code == 409, failed.text
-    assert world.version(cid) == version  # the change went with its entry
-    written = [(e.action, e.outcome, e.status) for e in world.entries_after(before)]
-    assert written == [("record_events", "allowed", 409)]  # none says "changed" (status None)
-    tamper(world, text("DROP TRIGGER refuse_change_entry" + (
-        "" if world.clinic.engine.dialect.name == "sqlite" else " ON audit_entries")))
+    refuse = (_REFUSE_SQLITE,) if sqlite else _REFUSE_POSTGRESQL
+    tamper(world, *(text(sql) for sql in refuse))
+    try:
+        version, before = world.version(cid), world.head()
+        failed = world.http.post(f"/courses/{cid}/events", json=EVENT, headers=headers)
+        assert failed.status_code == 409, failed.text
+        assert world.version(cid) == version  # the change went with its entry
+        written = [(e.action, e.outcome, e.status) for e in world.entries_after(before)]
+        assert written == [("record_events", "allowed", 409)]  # none says it was saved
+    finally:
+        tamper(world, *(text(sql) for sql in (
+            ("DROP TRIGGER refuse_change_entry",) if sqlite else (
+                "DROP TRIGGER refuse_change_entry ON audit_entries",
+                "DROP FUNCTION refuse_change_entry()"))))
     before = world.head()
     done = world.http.post(f"/courses/{cid}/events", json=EVENT, headers=headers)
     assert done.status_code == 201

