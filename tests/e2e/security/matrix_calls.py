@@ -72,6 +72,9 @@ class RouteCalls:
     check: Check | None = None
     #: the route changes what it names: an allowed cell gets a fresh object
     changes: bool = False
+    #: the audit trail's ``via`` when the route does not take accounts' credentials (its
+    #: refusals then name no actor)
+    audited_as: str | None = None
 
 
 # -- targets -----------------------------------------------------------------------------------
@@ -211,6 +214,8 @@ def wrong_current_password(_c: Cell, response: httpx.Response) -> str | None:
 
 START = {"jurisdiction": "us-ipledge", "product": "us-conventional", "weight_kg": 60,
          "mg_per_kg": 0.5, "start_date": "2026-10-03"}
+HOOK = {"hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context": {"userId": "Practitioner/example", "patientId": "example"}}
 SIDE_EFFECT = {"type": "side_effect", "date": DAY, "kind": "cheilitis", "grade": 1}
 
 CALLS: dict[tuple[str, str], RouteCalls] = {
@@ -273,6 +278,14 @@ CALLS: dict[tuple[str, str], RouteCalls] = {
     ("POST", f"{API}/authorizations/{{code}}/reverse"): on_code(
         "POST", "/reverse", body={"reason": "not picked up"}),
     ("GET", f"{API}/due"): RouteCalls(lambda c: Call("GET", f"{API}/due")),
+    ("GET", f"{API}/cds/override-report"): RouteCalls(
+        lambda c: Call("GET", f"{API}/cds/override-report")),
+    ("GET", "/cds-services"): public("GET", "/cds-services"),
+    ("POST", "/cds-services/{service_id}"): RouteCalls(lambda c: Call(
+        "POST", "/cds-services/isocourse-patient-view", json=HOOK), audited_as="cds-jwt"),
+    ("POST", "/cds-services/{service_id}/feedback"): RouteCalls(lambda c: Call(
+        "POST", "/cds-services/isocourse-patient-view/feedback", json={"feedback": []}),
+        audited_as="cds-jwt"),
     ("GET", f"{API}/me/access-log"): RouteCalls(lambda c: Call("GET", f"{API}/me/access-log")),
     ("GET", f"{API}/audit"): RouteCalls(audit_page, no_other_clinic_entries),
     ("GET", f"{API}/audit/verify"): RouteCalls(lambda c: Call("GET", f"{API}/audit/verify"),
