@@ -13,7 +13,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-__all__ = ["EHR_ISSUER", "CdsClientKeys"]
+__all__ = ["EHR_ISSUER", "SPEC_AUDIENCE", "SPEC_ISSUER", "SPEC_TOKEN", "CdsClientKeys",
+           "spec_example_client"]
 
 EHR_ISSUER = "https://ehr.example.org/"
 
@@ -63,3 +64,28 @@ class CdsClientKeys:
         head = {"kid": self.kid, "typ": "JWT", **(headers or {})}
         head = {name: value for name, value in head.items() if value is not None}
         return jwt.encode(payload, self.private_key, algorithm=self.alg, headers=head)
+
+
+#: The example of CDS Hooks 2.0, "Trusting CDS Clients": the client's key pair (ES384,
+#: P-384), issuer and a token it signed (cds-hooks/docs docs/specification/current.md).
+SPEC_ISSUER = "https://fhir-ehr.example.com/"
+SPEC_PRIVATE_JWK = {
+    "kty": "EC", "d": "SeFXUXda8UomZ8GFUl7HH_Oi15rIbfMcsWj9ecIsDR8kLbqsEz2CGNgwy_IcILxy",
+    "use": "sig", "crv": "P-384", "kid": "example-kid",
+    "x": "46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk",
+    "y": "XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI", "alg": "ES384"}
+SPEC_TOKEN = (
+    "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCIsImtpZCI6ImV4YW1wbGUta2lkIiwiamt1IjoiaHR0cHM6Ly9maGly"
+    "LWVoci5leGFtcGxlLmNvbS9qd2tfdXJpIn0.eyJpc3MiOiJodHRwczovL2ZoaXItZWhyLmV4YW1wbGUuY29tLyIs"
+    "InN1YiI6ImNsaWVudF9pZCIsImF1ZCI6Imh0dHBzOi8vY2RzLmV4YW1wbGUub3JnL2Nkcy1zZXJ2aWNlcy9zb21l"
+    "LXNlcnZpY2UiLCJleHAiOjE0MjI1Njg4NjAsImlhdCI6MTMxMTI4MDk3MCwianRpIjoiZWUyMmIwMjEtZTFiNy00"
+    "NjExLWJhNWItOGVlYzZhMzNhYzFlIiwidGVuYW50IjoiMmRkZDZjM2EtOGU5YS00NGM2LWEzMDUtNTIxMTFhZDMw"
+    "MmEyIn0.CUFPkplnWd6YGIvzoHolWCQBDsCL8QtTWKGg_QFpS169WrqDGzktRi-_we6-6rVzbjerU27ZKww_SW0-b9"
+    "RTz-dPJNcqsueMio8r6EqXUXhbLm_ch3XFSbDlGHDl_tqo")
+SPEC_AUDIENCE = "https://cds.example.org/cds-services/some-service"
+
+
+def spec_example_client() -> CdsClientKeys:
+    """The specification's example client, signing with its published private key."""
+    return CdsClientKeys(issuer=SPEC_ISSUER, alg="ES384", kid="example-kid",
+                         private_key=jwt.PyJWK(SPEC_PRIVATE_JWK).key)

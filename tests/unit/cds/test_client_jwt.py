@@ -17,7 +17,14 @@ from isocourse.domain.errors import InvalidInput, NotAuthenticated
 from isocourse.services.access import CDS_CLIENT
 from isocourse.services.cds.clients import ClientRegistry, authenticate_client
 from isocourse.services.ports import Actor, FixedClock
-from tests.support.cds import EHR_ISSUER, CdsClientKeys
+from tests.support.cds import (
+    EHR_ISSUER,
+    SPEC_AUDIENCE,
+    SPEC_ISSUER,
+    SPEC_TOKEN,
+    CdsClientKeys,
+    spec_example_client,
+)
 from tests.unit.cds.fakes import CdsStore, FakeUows
 
 NOW = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
@@ -85,6 +92,19 @@ def test_a_client_with_one_key_may_leave_out_the_kid() -> None:
 
 def test_a_token_just_expired_within_the_clock_leeway_is_accepted() -> None:
     authenticate(EHR.token(AUD, now=NOW - dt.timedelta(seconds=150)))  # expired 30 s ago
+
+
+def test_the_specifications_example_token_is_accepted_with_its_example_key() -> None:
+    # CDS Hooks 2.0 "Trusting CDS Clients": the example JWT (aud some-service, exp
+    # 2015-01-29T22:01:00Z), checked at a moment shortly before it expires.
+    trusted = registry(spec_example_client())
+    at = dt.datetime(2015, 1, 29, 21, 59, tzinfo=dt.UTC)
+    actor = authenticate_client(SPEC_TOKEN, audiences=[SPEC_AUDIENCE], registry=trusted,
+                                uows=FakeUows(), clock=FixedClock(at.date(), at))
+    assert actor.id == SPEC_ISSUER
+    with pytest.raises(NotAuthenticated):  # today it has long expired
+        authenticate_client(SPEC_TOKEN, audiences=[SPEC_AUDIENCE], registry=trusted,
+                            uows=FakeUows(), clock=FixedClock(NOW.date(), NOW))
 
 
 # -- refused ----------------------------------------------------------------------------
