@@ -18,9 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from isocourse.domain.errors import NotFound
-from isocourse.rules.model import Assessment
 from isocourse.services.access import require_cds_client
-from isocourse.services.assessments import assess_loaded
 from isocourse.services.cds.cards import Card, CardKind, Indicator
 from isocourse.services.cds.course_cards import (
     missed_window_card,
@@ -30,8 +28,8 @@ from isocourse.services.cds.course_cards import (
 from isocourse.services.cds.hooks import Hook, HookCall
 from isocourse.services.cds.order_cards import order_cards
 from isocourse.services.cds.stored import ShownCard
-from isocourse.services.cds.view import CourseView, rules_in_force
-from isocourse.services.course_store import LoadedCourse, load_course
+from isocourse.services.cds.view import CourseView, course_view
+from isocourse.services.course_store import load_course
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
 
 __all__ = ["Advice", "CdsDataUnavailable", "IssuedCard", "advise"]
@@ -78,8 +76,7 @@ def advise(call: HookCall, *, uows: UnitOfWorkFactory, clock: Clock, actor: Acto
         else:
             course = load_course(uow, headers[-1].id, actor, rules)
             course_id = course.header.id
-            cards = _cards(call, _view(course, assess_loaded(course, on, rules), rules),
-                           rules)
+            cards = _cards(call, course_view(course, on, rules), rules)
         issued = tuple(IssuedCard(str(uuid.uuid4()), card) for card in cards)
         at = clock.now()
         for item in issued:
@@ -90,12 +87,6 @@ def advise(call: HookCall, *, uows: UnitOfWorkFactory, clock: Clock, actor: Acto
                 shown_at=at))
         uow.commit()
     return Advice(course_id, issued)
-
-
-def _view(course: LoadedCourse, assessment: Assessment, rules: Rulebook) -> CourseView:
-    pack, specs = rules_in_force(rules.library, assessment.jurisdiction, assessment.as_of)
-    product = rules.catalog.products.get(course.record.course.product)
-    return CourseView(course, assessment, specs, pack, product)
 
 
 def _cards(call: HookCall, view: CourseView, rules: Rulebook) -> list[Card]:

@@ -17,7 +17,9 @@ from isocourse.rules.engine import MONITORING
 from isocourse.rules.facts import CourseFacts
 from isocourse.rules.library import RuleLibrary
 from isocourse.rules.model import Assessment, Finding, RuleSpec, Severity
+from isocourse.services.assessments import assess_loaded
 from isocourse.services.course_store import LoadedCourse
+from isocourse.services.ports import Rulebook
 
 __all__ = [
     "LIMITS_KIND",
@@ -25,6 +27,7 @@ __all__ = [
     "TEST_KINDS",
     "WINDOW_KINDS",
     "CourseView",
+    "course_view",
     "one_decimal",
     "rules_in_force",
 ]
@@ -122,3 +125,11 @@ class CourseView:
             if isinstance(phase.get("alternate_day"), Mapping):
                 totals.add(int(phase["alternate_day"]["daily_mg"]))
         return frozenset(totals)
+
+
+def course_view(course: LoadedCourse, on: dt.date, rules: Rulebook) -> CourseView:
+    """The course assessed by the engine on ``on``, with the rules in force that day."""
+    assessment = assess_loaded(course, on, rules)
+    pack, specs = rules_in_force(rules.library, assessment.jurisdiction, on)
+    return CourseView(course, assessment, specs, pack,
+                      rules.catalog.products.get(course.record.course.product))
