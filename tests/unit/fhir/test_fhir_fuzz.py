@@ -127,7 +127,10 @@ def _mutate(data: st.DataObject, bundle: Any, values: st.SearchStrategy[Any]) ->
             return
         target = data.draw(st.sampled_from(targets))
         try:
-            change(bundle, target, data.draw(values))
+            value = data.draw(values)
+            # A sampled list or dict is one shared object: copy it, or a later change inside
+            # it would alter the strategy itself.
+            change(bundle, target, value if value is DELETE else copy.deepcopy(value))
         except (KeyError, IndexError, TypeError):
             return  # an earlier change removed the target's parent
 

@@ -68,10 +68,9 @@ def write_bundle(
     bundle_type: BundleType = "collection",
     assessment: Assessment | None = None,
     plan: Plan | None = None,
-    validate: bool = True,
 ) -> dict[str, Any]:
     """The record (and, when given, the derived plan and findings) as a Bundle, checked
-    against the FHIR models unless ``validate`` is false."""
+    against the FHIR models."""
     data = record_to_json(record)
     urls = _full_urls()
     patient_url, acne_url, course_url, weight_url = (next(urls) for _ in range(4))
@@ -101,8 +100,7 @@ def write_bundle(
         "type": bundle_type,
         "entry": [_entry(url, resource, bundle_type) for url, resource in entries],
     }
-    if validate:
-        raise_problems(_problems(bundle))
+    raise_problems(_problems(bundle))
     return bundle
 
 
