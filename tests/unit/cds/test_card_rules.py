@@ -144,6 +144,15 @@ def test_an_order_without_a_days_supply_is_offered_the_limit() -> None:
     assert card.suggestions[0].changes == (OrderChange(ORDER, days_supply=30),)
 
 
+def test_a_days_supply_not_yet_filled_in_at_selection_is_not_a_fault() -> None:
+    selected = order_cards(view(ready()), draft(40, None), RULES, signing=False)
+    assert CardKind.ORDER_LIMITS not in kinds(selected)
+    with_refills = kinds(order_cards(view(ready()), draft(40, None, refills=2), RULES,
+                                     signing=False))
+    assert with_refills[CardKind.ORDER_LIMITS].suggestions[0].changes == (
+        OrderChange(ORDER, refills=0),)
+
+
 def test_limits_for_patients_who_can_get_pregnant_spare_a_patient_who_cannot() -> None:
     eu = course([], can_get_pregnant=False, jurisdiction=Jurisdiction.EU_PPP,
                 product="uk-generic")

@@ -100,7 +100,7 @@ def _cards(call: HookCall, view: CourseView, rules: Rulebook) -> list[Card]:
         cards.append(status_card(view))
         return cards
     for order in call.orders:
-        cards.extend(order_cards(view, order, rules))
+        cards.extend(order_cards(view, order, rules, signing=call.hook is Hook.ORDER_SIGN))
     return sorted(cards, key=lambda c: _URGENCY[c.indicator])
 
 

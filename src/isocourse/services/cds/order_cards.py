@@ -58,11 +58,14 @@ class _Order:
         return self.draft.order_id
 
 
-def order_cards(view: CourseView, draft: DraftOrder, rules: Rulebook) -> list[Card]:
+def order_cards(view: CourseView, draft: DraftOrder, rules: Rulebook, *,
+                signing: bool = True) -> list[Card]:
+    """The cards of one draft order. ``signing``: the order is complete (order-sign), so a
+    days' supply not given is a fault; at order-select it may simply not be filled in yet."""
     product = rules.catalog.products.get(draft.product) if draft.product else None
     family = product.family.value if product is not None else draft.family
     order = _Order(draft, product, family, _assess_with(view, draft, product, rules))
-    cards = [_limits(view, order), *_blocked(view, order), _dose_range(view, order),
+    cards = [_limits(view, order, signing), *_blocked(view, order), _dose_range(view, order),
              _family_change(view, order), _projection(view, order)]
     return [c for c in cards if c is not None]
 
@@ -105,10 +108,11 @@ def _limit_specs(view: CourseView) -> list[RuleSpec]:
             if s.kind == LIMITS_KIND and s.applies_to.applies(can)]
 
 
-def _limits(view: CourseView, order: _Order) -> Card | None:
+def _limits(view: CourseView, order: _Order, signing: bool) -> Card | None:
     """Days' supply and refills above the programme's limits: the dispense would be
     refused, so a warning, with a suggestion that sets them to the limits."""
     draft = order.draft
+    missing = draft.days_supply is None and signing
     if order.after is not None:
         found = [f for f in view.blocking(order.after) if view.kind(f) == LIMITS_KIND]
         specs = [view.specs[f.rule_id] for f in found]
@@ -116,14 +120,14 @@ def _limits(view: CourseView, order: _Order) -> Card | None:
         if view.facts().phase is Phase.AFTER:
             return None
         specs = [s for s in _limit_specs(view)
-                 if draft.days_supply is None or draft.days_supply > s.days("max_days_supply")
+                 if missing or (draft.days_supply or 0) > s.days("max_days_supply")
                  or draft.refills > s.days("max_refills")]
         found = []
     if not specs:
         return None
     spec = specs[0]
     max_days, max_refills = spec.days("max_days_supply"), spec.days("max_refills")
-    too_long = draft.days_supply is None or draft.days_supply > max_days
+    too_long = missing or (draft.days_supply or 0) > max_days
     too_many = draft.refills > max_refills
     allowed = f"at most {max_days} days' supply and {_refills(max_refills)}"
     given = ("no days' supply" if draft.days_supply is None
