@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.security.world import World, serve_world
+from isocourse.services.ports import FixedClock
+from tests.e2e.security.world import NOON, World, serve_world
 from tests.support.clinics import BACKENDS
 
 
@@ -19,3 +20,15 @@ def world(request: pytest.FixtureRequest,
     folder = tmp_path_factory.mktemp(f"security-{request.param}")
     with serve_world(request, request.param, folder) as built:
         yield built
+
+
+@pytest.fixture
+def clock(world: World) -> Iterator[FixedClock]:
+    """The world's clock, at NOON of READY_DAY; put back to its default afterwards."""
+    clock = world.clinic.clock
+    assert isinstance(clock, FixedClock)
+    clock.instant = NOON
+    try:
+        yield clock
+    finally:
+        clock.instant = None

@@ -17,8 +17,8 @@ import pytest
 
 from isocourse.services.ports import FixedClock
 from tests.e2e.security.world import (
+    NOON,
     PASSWORD,
-    READY_DAY,
     World,
     add_person,
     no_cookies,
@@ -27,7 +27,6 @@ from tests.e2e.security.world import (
 )
 from tests.support.clinics import BACKENDS
 
-NOON = dt.datetime.combine(READY_DAY, dt.time(12), tzinfo=dt.UTC)
 WRONG = "not the password at all"
 PER_ADDRESS = 3
 

@@ -4,26 +4,11 @@ idle time, maximum age, a disabled account, a new password."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from isocourse.services.ports import FixedClock
-from tests.e2e.security.world import PASSWORD, READY_DAY, SESSION_COOKIE, World, add_person, cookie
-
-NOON = dt.datetime.combine(READY_DAY, dt.time(12), tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock(world: World) -> Iterator[FixedClock]:
-    clock = world.clinic.clock
-    assert isinstance(clock, FixedClock)
-    clock.instant = NOON
-    try:
-        yield clock
-    finally:
-        clock.instant = None
+from tests.e2e.security.world import NOON, PASSWORD, SESSION_COOKIE, World, add_person, cookie
 
 
 def whoami(world: World, secret: str) -> int:

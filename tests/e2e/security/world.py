@@ -46,11 +46,13 @@ from tests.support.courses import READY_DAY, ready_history
 from tests.support.db_fixtures import fresh_database
 from tests.support.live_server import live_server
 
-__all__ = ["MAIN", "OTHER", "PASSWORD", "READY_DAY", "Course", "Person", "World",
-           "add_person", "cookie", "make_course", "security_clinic", "serve_world", "unique"]
+__all__ = ["MAIN", "NOON", "OTHER", "PASSWORD", "READY_DAY", "SESSION_COOKIE", "Course",
+           "Person", "World", "add_person", "cookie", "make_course", "no_cookies",
+           "security_clinic", "serve_world", "unique"]
 
 MAIN, OTHER = "main", "other"
 SESSION_COOKIE = "isocourse_session"
+#: The worlds' "now" (a FixedClock's default instant on READY_DAY).
 NOON = dt.datetime.combine(READY_DAY, dt.time(12), tzinfo=dt.UTC)
 
 #: The scopes each role's token gets: everything the role may use.
