@@ -131,3 +131,20 @@ def test_a_delegate_may_preview_but_not_sign_and_records_on_behalf_of_their_pres
     audit = world.entries_after(before)
     assert [(e.actor_id, e.on_behalf_of, e.outcome) for e in audit] == [
         (delegate.id, world["prescriber"].id, "allowed")]
+
+
+def test_a_patient_records_only_what_a_patient_reports_all_or_nothing(world: World) -> None:
+    mine = world.course("one").course_id
+    me = world["patient"].bearer
+    reported = [{"type": "side_effect", "date": DAY, "kind": "dry-skin", "grade": 1},
+                {"type": "phq2", "date": DAY, "items": [0, 1]}]
+    lab = {"type": "lab", "date": DAY, "analyte": "alt", "value": 20, "unit": "U/L"}
+    before = world.version(mine)
+    refused = world.http.post(f"/courses/{mine}/events", json={"events": [*reported, lab]},
+                              headers=me)
+    assert refused.status_code == 403 and "lab" in refused.json()["detail"]
+    assert world.version(mine) == before
+    recorded = world.http.post(f"/courses/{mine}/events", json={"events": reported},
+                               headers=me)
+    assert recorded.status_code == 201, recorded.text
+    assert [e["recorded_by"] for e in recorded.json()["recorded"]] == [world["patient"].id] * 2
