@@ -126,13 +126,15 @@ def require(actor: Actor, action: Action) -> None:
 
 
 def require_patient(actor: Actor, *, clinic_id: str, patient_id: str,
-                    through_dispensing: bool = False) -> None:
+                    through_dispensing: bool = False, missing: str = "no such record") -> None:
     """Raise :class:`Hidden` unless the actor may reach this patient's record.
 
     ``through_dispensing`` is set only by the dispensing use cases, which reach a course
-    from a prescription or authorization reference; it is what lets a pharmacist in."""
+    from a prescription or authorization reference; it is what lets a pharmacist in.
+    ``missing`` is the caller's own "not found" message, so that a hidden record and a
+    missing one get the very same answer."""
     if clinic_id != actor.clinic_id:
-        raise Hidden("no such record")
+        raise Hidden(missing)
     role = actor.role
     if role in _CARE_TEAM:
         return
@@ -142,7 +144,7 @@ def require_patient(actor: Actor, *, clinic_id: str, patient_id: str,
         return
     if role == CDS_CLIENT:  # the CDS use cases only: require_cds_client
         return
-    raise Hidden("no such record")
+    raise Hidden(missing)
 
 
 def require_cds_client(actor: Actor) -> None:

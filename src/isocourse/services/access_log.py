@@ -67,7 +67,8 @@ def patient_access_log(patient_id: str | None, *, offset: int, limit: int,
         if patient is None:
             raise NotFound("no such patient")
         uow.saw(patient.id)
-        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id)
+        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
+                        missing="no such patient")
         entries = uow.audit.entries(subject=patient_id, offset=offset, limit=limit,
                                     newest_first=True)
         total = uow.audit.count(subject=patient_id)
@@ -76,13 +77,14 @@ def patient_access_log(patient_id: str | None, *, offset: int, limit: int,
 
 def audit_page(*, offset: int, limit: int, uows: UnitOfWorkFactory,
                actor: Actor) -> tuple[list[AuditEntry], int]:
-    """The whole trail, newest first (admin)."""
+    """The trail of the admin's own clinic (entries made by its accounts), newest first."""
     require(actor, Action.READ_AUDIT)
     if offset < 0 or limit < 1:
         raise InvalidInput("bad page", field="page")
     with uows() as uow:
-        return (list(uow.audit.entries(offset=offset, limit=limit, newest_first=True)),
-                uow.audit.count())
+        return (list(uow.audit.entries(clinic=actor.clinic_id, offset=offset, limit=limit,
+                                       newest_first=True)),
+                uow.audit.count(clinic=actor.clinic_id))
 
 
 def verify_audit(*, uows: UnitOfWorkFactory, actor: Actor) -> ChainReport:

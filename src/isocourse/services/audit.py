@@ -51,6 +51,9 @@ class AuditEntry:
     actor_id: str | None
     role: str | None
     on_behalf_of: str | None
+    #: The acting account's clinic (``None`` for a request nobody signed): an admin reads
+    #: the entries of their own clinic.
+    clinic_id: str | None = None
     via: str
     action: str
     target: str
@@ -135,6 +138,7 @@ class AccessContext:
     actor_id: str | None = None
     role: str | None = None
     on_behalf_of: str | None = None
+    clinic_id: str | None = None
     subjects: set[str] = field(default_factory=set)
     denied: bool = False
     pending: bool = True
@@ -151,7 +155,8 @@ class AccessContext:
         repository under the chain's lock). Call :meth:`written` once it is committed."""
         return AuditEntry(
             seq=0, at=at, actor_id=self.actor_id, role=self.role,
-            on_behalf_of=self.on_behalf_of, via=self.via, action=self.action,
+            on_behalf_of=self.on_behalf_of, clinic_id=self.clinic_id, via=self.via,
+            action=self.action,
             target=self.target, subjects=tuple(sorted(self.subjects)),
             address=self.address, outcome="denied" if self.denied else "allowed",
             status=status, prev_hash="")

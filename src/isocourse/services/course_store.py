@@ -78,7 +78,7 @@ def load_course(uow: UnitOfWork, course_id: str, actor: Actor, rules: Rulebook, 
     if audited:
         uow.saw(header.patient_id)
     require_patient(actor, clinic_id=header.clinic_id, patient_id=header.patient_id,
-                    through_dispensing=through_dispensing)
+                    through_dispensing=through_dispensing, missing="no such course")
     patient = uow.patients.get(header.patient_id)
     if patient is None:  # pragma: no cover - a foreign key guarantees it
         raise NotFound("no such patient")

@@ -124,7 +124,8 @@ def get_patient(patient_id: str, *, uows: UnitOfWorkFactory,
         if patient is None:
             raise NotFound("no such patient")
         uow.saw(patient.id)
-        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id)
+        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
+                        missing="no such patient")
         return patient, list(uow.courses.of_patient(patient_id))
 
 
@@ -161,7 +162,8 @@ def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, act
         if patient is None:
             raise NotFound("no such patient")
         uow.saw(patient.id)
-        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id)
+        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
+                        missing="no such patient")
         previous = list(uow.courses.of_patient(patient.id))
         if any(c.ended_on is None for c in previous):
             raise Conflict("the patient has a course that has not ended; record its "

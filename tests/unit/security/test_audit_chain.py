@@ -183,13 +183,14 @@ def test_every_problem_is_reported_not_only_the_first(chain: list[AuditEntry]) -
 @pytest.mark.parametrize("name", FIELDS)
 def test_the_hash_covers_every_field_but_itself(name: str) -> None:
     entry = link([AuditEntry(seq=0, at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), actor_id="u",
-                             role="prescriber", on_behalf_of="b", via="token",
+                             role="prescriber", on_behalf_of="b", clinic_id="main",
+                             via="token",
                              action="get_course", target="/courses/c", subjects=("p",),
                              address="10.0.0.1", outcome="allowed", status=200,
                              prev_hash="")])[0]
     values: dict[str, Any] = {
         "seq": 2, "at": entry.at + dt.timedelta(microseconds=1), "actor_id": None,
-        "role": None, "on_behalf_of": None, "via": "session", "action": "x", "target": "y",
+        "role": None, "on_behalf_of": None, "clinic_id": "other", "via": "session", "action": "x", "target": "y",
         "subjects": ("p", "q"), "address": None, "outcome": "denied", "status": None,
         "prev_hash": "f" * 64, "hash": "e" * 64}
     changed = dataclasses.replace(entry, **{name: values[name]})

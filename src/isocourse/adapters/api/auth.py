@@ -68,6 +68,7 @@ def authenticate(request: Request) -> Actor:
         request.state.csrf_token = session.csrf_token
     if access is not None:
         access.via, access.actor_id, access.role = via, actor.id, actor.role
+        access.clinic_id = actor.clinic_id
         access.on_behalf_of = actor.on_behalf_of
     if via == "session" and request.method not in _SAFE:
         sent = request.headers.get(CSRF_HEADER, "")

@@ -62,7 +62,7 @@ def _audited(clinic: Clinic, action: str, target: str,
 
     operator = clinic.operator
     access = AccessContext(action=action, target=target, via="cli", actor_id=operator.id,
-                           role=operator.role)
+                           role=operator.role, clinic_id=operator.clinic_id)
     uows = clinic.uows.for_access(access, clinic.clock.now)
     try:
         result = use(uows)

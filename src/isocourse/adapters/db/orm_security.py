@@ -83,12 +83,14 @@ class SignInFailureRecord(Base):
 
 class AuditEntryRecord(Base):
     __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_clinic_seq", "clinic_id", "seq"),)
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(Instant)
     actor_id: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str | None] = mapped_column(String(16))
     on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    clinic_id: Mapped[str | None] = mapped_column(String(64))
     via: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(300))

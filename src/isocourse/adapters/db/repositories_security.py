@@ -184,7 +184,8 @@ class SqlAudit:
         linked = dataclasses.replace(linked, hash=entry_hash(linked))
         self._session.add(AuditEntryRecord(
             seq=linked.seq, at=linked.at, actor_id=linked.actor_id, role=linked.role,
-            on_behalf_of=linked.on_behalf_of, via=linked.via, action=linked.action,
+            on_behalf_of=linked.on_behalf_of, clinic_id=linked.clinic_id, via=linked.via,
+            action=linked.action,
             target=linked.target, subjects=list(linked.subjects), address=linked.address,
             outcome=linked.outcome, status=linked.status, prev_hash=linked.prev_hash,
             hash=linked.hash))
@@ -195,9 +196,12 @@ class SqlAudit:
         self._session.flush()
         return linked
 
-    def entries(self, *, subject: str | None = None, offset: int = 0,
-                limit: int | None = None, newest_first: bool = False) -> Sequence[AuditEntry]:
+    def entries(self, *, subject: str | None = None, clinic: str | None = None,
+                offset: int = 0, limit: int | None = None,
+                newest_first: bool = False) -> Sequence[AuditEntry]:
         query = select(AuditEntryRecord)
+        if clinic is not None:
+            query = query.where(AuditEntryRecord.clinic_id == clinic)
         if subject is not None:
             query = query.join(AuditSubjectRecord,
                                AuditSubjectRecord.seq == AuditEntryRecord.seq).where(
@@ -208,8 +212,11 @@ class SqlAudit:
             query = query.limit(limit)
         return [_entry(r) for r in self._session.scalars(query)]
 
-    def count(self, *, subject: str | None = None) -> int:
-        if subject is None:
+    def count(self, *, subject: str | None = None, clinic: str | None = None) -> int:
+        if clinic is not None:
+            query = select(func.count()).select_from(AuditEntryRecord).where(
+                AuditEntryRecord.clinic_id == clinic)
+        elif subject is None:
             query = select(func.count()).select_from(AuditEntryRecord)
         else:
             query = select(func.count()).select_from(AuditSubjectRecord).where(
@@ -245,7 +252,8 @@ class SqlAudit:
 
 def _entry(row: AuditEntryRecord) -> AuditEntry:
     return AuditEntry(seq=row.seq, at=row.at, actor_id=row.actor_id, role=row.role,
-                      on_behalf_of=row.on_behalf_of, via=row.via, action=row.action,
+                      on_behalf_of=row.on_behalf_of, clinic_id=row.clinic_id, via=row.via,
+                      action=row.action,
                       target=row.target, subjects=tuple(row.subjects), address=row.address,
                       outcome=row.outcome, status=row.status, prev_hash=row.prev_hash,
                       hash=row.hash)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from isocourse.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from isocourse.domain.errors import Conflict, Forbidden, Hidden, InvalidInput, NotFound
 from isocourse.services import ids
 from isocourse.services.access import Action, Role, require
 from isocourse.services.ports import Actor, Clock, UnitOfWork, UnitOfWorkFactory
@@ -128,8 +128,10 @@ def user_by_name(username: str, *, uows: UnitOfWorkFactory, actor: Actor) -> Use
 
 def _managed(uow: UnitOfWork, username: str, actor: Actor) -> UserRow:
     user = uow.users.by_username(username.strip().lower())
-    if user is None or user.clinic_id != actor.clinic_id:
+    if user is None:
         raise NotFound("no such user")
+    if user.clinic_id != actor.clinic_id:  # another clinic's: audited as denied
+        raise Hidden("no such user")
     return user
 
 

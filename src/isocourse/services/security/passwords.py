@@ -14,8 +14,8 @@ from isocourse.services.security.policy import SecurityPolicy
 
 __all__ = [
     "check_password",
-    "is_common",
     "hash_password",
+    "is_common",
     "needs_rehash",
     "verify_nothing",
     "verify_password",

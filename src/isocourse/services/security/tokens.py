@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from isocourse.domain.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from isocourse.domain.errors import Forbidden, Hidden, InvalidInput, NotAuthenticated, NotFound
 from isocourse.services.access import Role, Scope
 from isocourse.services.ports import Actor, Clock, UnitOfWorkFactory
 from isocourse.services.security.policy import SecurityPolicy
@@ -86,7 +86,9 @@ def revoke_token(token_id: str, *, uows: UnitOfWorkFactory, clock: Clock,
     with uows(write=True) as uow:
         row = uow.tokens.get(token_id)
         if row is None or row.user_id != actor.id:
-            raise NotFound("no such token")
+            if row is None:
+                raise NotFound("no such token")
+            raise Hidden("no such token")  # someone else's: the attempt is audited as denied
         uow.tokens.revoke(token_id, clock.now())
         revoked = uow.tokens.get(token_id)
         uow.commit()

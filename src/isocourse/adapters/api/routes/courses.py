@@ -80,8 +80,8 @@ def get_course(course_id: str, response: Response, ports: PortsDep) -> dict[str,
 @router.put("/courses/{course_id}", openapi_extra=RECORD_BODY,
             summary="Replace a course with a course record (If-Match required)")
 def replace_course(course_id: str, document: Annotated[dict[str, Any], Body()],
-                   response: Response, version: RequireIfMatchDep,
-                   ports: PortsDep) -> dict[str, Any]:
+                   response: Response, ports: PortsDep,
+                   version: RequireIfMatchDep) -> dict[str, Any]:
     course = courses.replace_course(course_id, document, expected_version=version, **ports.kw)
     _tagged(response, course.header.version)
     return record_document(course.patient, course.header, course.events)
@@ -108,7 +108,7 @@ def list_events(course_id: str, response: Response, ports: PortsDep) -> dict[str
              openapi_extra=EVENT_BODY,
              summary="Record one event, or several at once ({\"events\": [...]})")
 def record_events(course_id: str, body: Annotated[dict[str, Any], Body()], response: Response,
-                  version: IfMatchDep, ports: PortsDep) -> dict[str, Any]:
+                  ports: PortsDep, version: IfMatchDep) -> dict[str, Any]:
     if set(body) == {"events"}:
         events = body["events"]
         if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
@@ -125,7 +125,7 @@ def record_events(course_id: str, body: Annotated[dict[str, Any], Body()], respo
     "Write a prescription; the rules' verdict comes back (preview: nothing saved)"),
     responses={201: {"description": "saved"}, 200: {"description": "preview"}})
 def write_prescription(course_id: str, body: PrescriptionIn, response: Response,
-                       version: IfMatchDep, ports: PortsDep) -> dict[str, Any]:
+                       ports: PortsDep, version: IfMatchDep) -> dict[str, Any]:
     verdict = prescriptions.write_prescription(prescriptions.WritePrescription(
         course_id=course_id, daily_mg=body.daily_mg, days_supply=body.days_supply,
         refills=body.refills, product=body.product, date=body.date, note=body.note),
@@ -143,8 +143,8 @@ def write_prescription(course_id: str, body: PrescriptionIn, response: Response,
 
 
 @router.post("/courses/{course_id}/end", summary="End the course (the last dose was taken)")
-def end_course(course_id: str, body: EndCourseIn, response: Response, version: IfMatchDep,
-               ports: PortsDep) -> dict[str, Any]:
+def end_course(course_id: str, body: EndCourseIn, response: Response, ports: PortsDep,
+               version: IfMatchDep) -> dict[str, Any]:
     course = courses.end_course(course_id, last_dose=body.last_dose, reason=body.reason,
                                 expected_version=version, **ports.kw)
     _tagged(response, course.header.version)

@@ -41,6 +41,7 @@ def sign_in(body: SignInIn, request: Request, response: Response) -> dict[str, A
     if access is not None:
         user = signed_in.user
         access.via, access.actor_id, access.role = "session", user.id, user.role
+        access.clinic_id = user.clinic_id
         access.on_behalf_of = user.on_behalf_of
     set_session_cookie(response, request, signed_in)
     return _me(signed_in.user.id, signed_in.user.username, signed_in.user.display_name,

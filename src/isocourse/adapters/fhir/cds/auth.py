@@ -74,4 +74,5 @@ def authenticate_cds_client(request: Request, registry: ClientRegistry, *,
                                 uows=clinic.uows, clock=clinic.clock)
     if access is not None:
         access.actor_id, access.role = actor.id, actor.role
+        access.clinic_id = actor.clinic_id
     return actor
