@@ -109,6 +109,7 @@ def test_patient_view_on_a_ready_course_shows_its_status_and_is_audited(cds: Cds
         "cds-jwt", cds.ehr.issuer, "cds-client", "cds_service", "allowed")
     assert entry.subjects == (course.patient.id,)
     assert entry.target == f"/cds-services/{PATIENT_VIEW}"
+    assert entry.clinic_id == cds.ehr.clinic_id  # the clinic the client is allow-listed for
 
 
 def test_a_positive_pregnancy_test_on_an_active_course_is_critical(cds: Cds) -> None:
