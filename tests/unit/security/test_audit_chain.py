@@ -190,7 +190,8 @@ def test_the_hash_covers_every_field_but_itself(name: str) -> None:
                              prev_hash="")])[0]
     values: dict[str, Any] = {
         "seq": 2, "at": entry.at + dt.timedelta(microseconds=1), "actor_id": None,
-        "role": None, "on_behalf_of": None, "clinic_id": "other", "via": "session", "action": "x", "target": "y",
+        "role": None, "on_behalf_of": None, "clinic_id": "other", "via": "session",
+        "action": "x", "target": "y",
         "subjects": ("p", "q"), "address": None, "outcome": "denied", "status": None,
         "prev_hash": "f" * 64, "hash": "e" * 64}
     changed = dataclasses.replace(entry, **{name: values[name]})
