@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from isocourse.domain.errors import InvalidInput, NotFound
-from isocourse.services.access import Action, require, require_patient
+from isocourse.services.access import Action, require
 from isocourse.services.audit import AuditEntry, ChainReport, verify_chain
+from isocourse.services.course_store import load_patient
 from isocourse.services.ports import Actor, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["AccessLine", "AccessPage", "audit_page", "patient_access_log", "verify_audit"]
@@ -63,12 +64,7 @@ def patient_access_log(patient_id: str | None, *, offset: int, limit: int,
     else:
         require(actor, Action.READ_PATIENT_ACCESS_LOG)
     with uows() as uow:
-        patient = uow.patients.get(patient_id)
-        if patient is None:
-            raise NotFound("no such patient")
-        uow.saw(patient.id)
-        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
-                        missing="no such patient")
+        load_patient(uow, patient_id, actor)
         entries = uow.audit.entries(subject=patient_id, offset=offset, limit=limit,
                                     newest_first=True)
         total = uow.audit.count(subject=patient_id)

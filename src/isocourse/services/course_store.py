@@ -63,6 +63,19 @@ def record_document(patient: PatientRow, header: CourseHeader,
     return doc
 
 
+def load_patient(uow: UnitOfWork, patient_id: str, actor: Actor, *,
+                 lock: bool = False) -> PatientRow:
+    """The patient, or NotFound; :class:`Hidden` (answered the same way) when the actor may
+    not reach their record. Noted for the audit trail either way."""
+    patient = uow.patients.get(patient_id, lock=lock)
+    if patient is None:
+        raise NotFound("no such patient")
+    uow.saw(patient.id)
+    require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
+                    missing="no such patient")
+    return patient
+
+
 def load_course(uow: UnitOfWork, course_id: str, actor: Actor, rules: Rulebook, *,
                 lock: bool = False, through_dispensing: bool = False,
                 audited: bool = True) -> LoadedCourse:

@@ -37,13 +37,13 @@ from isocourse.services.access import (
     Action,
     require,
     require_event_types,
-    require_patient,
 )
 from isocourse.services.course_store import (
     LoadedCourse,
     append_events,
     ended_on,
     load_course,
+    load_patient,
     record_document,
 )
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
@@ -120,12 +120,7 @@ def get_patient(patient_id: str, *, uows: UnitOfWorkFactory,
                 actor: Actor) -> tuple[PatientRow, list[CourseHeader]]:
     require(actor, Action.READ_RECORD)
     with uows() as uow:
-        patient = uow.patients.get(patient_id)
-        if patient is None:
-            raise NotFound("no such patient")
-        uow.saw(patient.id)
-        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
-                        missing="no such patient")
+        patient = load_patient(uow, patient_id, actor)
         return patient, list(uow.courses.of_patient(patient_id))
 
 
@@ -158,12 +153,7 @@ def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, act
     programme's rules require after the previous course (8 weeks in the packaged packs)."""
     require(actor, Action.CHANGE_COURSE)
     with uows(write=True) as uow:
-        patient = uow.patients.get(cmd.patient_id, lock=True)
-        if patient is None:
-            raise NotFound("no such patient")
-        uow.saw(patient.id)
-        require_patient(actor, clinic_id=patient.clinic_id, patient_id=patient.id,
-                        missing="no such patient")
+        patient = load_patient(uow, cmd.patient_id, actor, lock=True)
         previous = list(uow.courses.of_patient(patient.id))
         if any(c.ended_on is None for c in previous):
             raise Conflict("the patient has a course that has not ended; record its "
