@@ -93,6 +93,10 @@ class Action(Enum):
     MANAGE_USERS = ("manage_users", Scope.WRITE, frozenset({Role.ADMIN}))
     READ_AUDIT = ("read_audit", Scope.READ, frozenset({Role.ADMIN}))
     READ_CDS_REPORT = ("read_cds_report", Scope.READ, frozenset({Role.ADMIN, Role.PRESCRIBER}))
+    #: The whole clinic's clinical data at once (FHIR bulk export): prescribers only. The
+    #: operator's ``isocourse export`` acts as a prescriber of the configured clinic
+    #: (``adapters/cli/export.py``): whoever runs it holds the database already.
+    BULK_EXPORT = ("bulk_export", Scope.READ, frozenset({Role.PRESCRIBER}))
 
     @property
     def scope(self) -> Scope:

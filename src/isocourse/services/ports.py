@@ -149,6 +149,11 @@ class CourseRepository(Protocol):
     def listing(self, clinic_id: str, flt: CourseListFilter, *, offset: int,
                 limit: int) -> tuple[Sequence[CourseHeader], int]: ...
     def active_or_recent(self, clinic_id: str, since: dt.date) -> Sequence[CourseHeader]: ...
+    def ids_of_clinic(self, clinic_id: str, *, after: str | None,
+                      limit: int) -> Sequence[str]:
+        """Up to ``limit`` ids of the clinic's courses, in id order, after ``after``
+        (keyset paging: a page costs the same however far into the clinic it is)."""
+        ...
 
 
 class AuthorizationRepository(Protocol):

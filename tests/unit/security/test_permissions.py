@@ -47,6 +47,7 @@ READ_PATIENT_ACCESS_LOG  read      -      yes         yes       -           -
 MANAGE_USERS             write     yes    -           -         -           -
 READ_AUDIT               read      yes    -           -         -           -
 READ_CDS_REPORT          read      yes    yes         -         -           -
+BULK_EXPORT              read      -      yes         -         -           -
 """
 
 

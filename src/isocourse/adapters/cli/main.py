@@ -11,6 +11,7 @@ import typer
 from isocourse.adapters.cli import exit_codes, output
 from isocourse.adapters.cli.accounts import audit_app, users_app
 from isocourse.adapters.cli.check import check_command
+from isocourse.adapters.cli.export import export_command
 from isocourse.adapters.cli.plan import plan_command
 from isocourse.adapters.cli.products import products_command
 from isocourse.adapters.cli.rules import rules_app
@@ -41,6 +42,7 @@ app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.command("export")(export_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -196,6 +196,13 @@ class SqlCourses:
             .order_by(CourseRecordRow.id))
         return [_header(row) for row in rows]
 
+    def ids_of_clinic(self, clinic_id: str, *, after: str | None,
+                      limit: int) -> Sequence[str]:
+        stmt = select(CourseRecordRow.id).where(CourseRecordRow.clinic_id == clinic_id)
+        if after is not None:
+            stmt = stmt.where(CourseRecordRow.id > after)
+        return list(self._session.scalars(stmt.order_by(CourseRecordRow.id).limit(limit)))
+
 
 def _plain(value: Any) -> Any:
     return None if value is None else dict(value)
