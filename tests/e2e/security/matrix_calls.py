@@ -174,6 +174,17 @@ def import_body(c: Cell) -> Call:
     return Call("POST", f"{API}/courses", json=document)
 
 
+def fhir_import_body(c: Cell) -> Call:
+    """The first events of patient one's course, as a FHIR Bundle, for a new patient."""
+    w = c.world
+    bundle = w.http.get(f"/courses/{w.course('one').course_id}/fhir",
+                        headers=w["prescriber"].bearer).json()
+    bundle["entry"][0]["resource"]["identifier"][0]["value"] = unique("imported")
+    bundle["entry"] = [e for e in bundle["entry"]
+                       if e["resource"]["resourceType"] not in ("CarePlan", "DetectedIssue")]
+    return Call("POST", f"{API}/courses/fhir", json=bundle)
+
+
 def authorization_body(c: Cell) -> Call:
     target = course(c, "prescribed")
     return Call("POST", f"{API}/authorizations",
@@ -280,6 +291,13 @@ CALLS: dict[tuple[str, str], RouteCalls] = {
     ("GET", f"{API}/due"): RouteCalls(lambda c: Call("GET", f"{API}/due")),
     ("GET", f"{API}/cds/override-report"): RouteCalls(
         lambda c: Call("GET", f"{API}/cds/override-report")),
+    ("GET", f"{API}/courses/{{course_id}}/fhir"): on_course("GET", "/fhir"),
+    ("POST", f"{API}/courses/fhir"): RouteCalls(fhir_import_body),
+    ("GET", "/fhir/R4/metadata"): public("GET", "/fhir/R4/metadata"),
+    ("GET", "/fhir/R4/{resource_type}/{resource_id}"): RouteCalls(lambda c: Call(
+        "GET", f"/fhir/R4/Patient/{course(c, 'patient').patient_id}")),
+    ("GET", "/fhir/R4/{resource_type}"): RouteCalls(lambda c: Call(
+        "GET", f"/fhir/R4/Observation?patient=Patient/{course(c, 'patient').patient_id}")),
     ("GET", "/cds-services"): public("GET", "/cds-services"),
     ("POST", "/cds-services/{service_id}"): RouteCalls(lambda c: Call(
         "POST", "/cds-services/isocourse-patient-view", json=HOOK), audited_as="cds-jwt"),

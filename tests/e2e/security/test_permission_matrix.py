@@ -152,6 +152,13 @@ TABLE: dict[tuple[str, str], dict[Rel, tuple[Outcome | None, ...]]] = {
         own="F 200 F 200 F U", other_clinic="F H F H F U", other_patient="F 200 F 200 F U"),
     ("GET", f"{API}/due"): row("F 200 200 F F U"),
     ("GET", f"{API}/cds/override-report"): row("200 200 F F F U"),
+    # A course as a FHIR Bundle: as reading the course, and as importing a course record.
+    ("GET", f"{API}/courses/{{course_id}}/fhir"): READ,
+    ("POST", f"{API}/courses/fhir"): row("F 201 201 F F U"),
+    # The read-only FHIR server: metadata is public; reads as reading the patient's record.
+    ("GET", "/fhir/R4/metadata"): PUBLIC,
+    ("GET", "/fhir/R4/{resource_type}/{resource_id}"): READ,
+    ("GET", "/fhir/R4/{resource_type}"): READ,
     # CDS Hooks (outside /api/v1): discovery is public; a service takes only the signed
     # JWT of an allow-listed CDS client, so no account's token is let in.
     ("GET", "/cds-services"): PUBLIC,
@@ -245,9 +252,14 @@ def send(w: World, role: str, call: Call) -> httpx.Response:
 
 
 def _problem_code(response: httpx.Response) -> str:
+    """The problem's code: from a problem document's ``type``, or from a FHIR
+    OperationOutcome's first issue (``details.coding[0].code``)."""
     try:
-        return str(response.json().get("type", "")).rsplit("/", 1)[-1]
-    except ValueError:
+        body = response.json()
+        if body.get("resourceType") == "OperationOutcome":
+            return str(body["issue"][0]["details"]["coding"][0]["code"])
+        return str(body.get("type", "")).rsplit("/", 1)[-1]
+    except (ValueError, KeyError, IndexError):
         return ""
 
 

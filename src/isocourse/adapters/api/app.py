@@ -31,6 +31,9 @@ from isocourse.adapters.api.routes import (
 from isocourse.adapters.fhir.cds import report as cds_report
 from isocourse.adapters.fhir.cds.router import PATH as CDS_PATH
 from isocourse.adapters.fhir.cds.router import cds_router
+from isocourse.adapters.fhir.rest import PATH as FHIR_PATH
+from isocourse.adapters.fhir.rest import PUBLIC_PATHS as FHIR_PUBLIC
+from isocourse.adapters.fhir.rest import bundle_router, fhir_router
 from isocourse.bootstrap import Clinic
 
 __all__ = ["create_app"]
@@ -87,8 +90,11 @@ def create_app(clinic: Clinic) -> FastAPI:
     for module in (health, session, tokens, users, patients, courses, dispensing, due, audit):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(cds_report.router, prefix=PREFIX)
+    app.include_router(bundle_router, prefix=PREFIX)  # a course as a FHIR Bundle
     app.include_router(cds_router(clinic))  # CDS Hooks: /cds-services, outside /api/v1
-    app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX, also=(CDS_PATH + "/",))
+    app.include_router(fhir_router)  # the read-only FHIR server: /fhir/R4
+    app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX,
+                       also=(CDS_PATH + "/", FHIR_PATH + "/"), not_also=FHIR_PUBLIC)
     app.add_middleware(_CatchAll)
 
     @app.get("/", include_in_schema=False)

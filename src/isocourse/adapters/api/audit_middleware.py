@@ -7,8 +7,9 @@ whatever is left - a read, a refusal, a failure - is written here when the answe
 *before* it is sent: if the entry cannot be written, the client gets a 503 instead of the
 data, so nothing is ever read without a trace.
 
-CDS Hooks calls (``also``: ``/cds-services/``, outside the API's prefix) are audited the
-same way; discovery (``/cds-services`` itself) reads nothing and is not.
+CDS Hooks calls and FHIR server reads (``also``: ``/cds-services/``, ``/fhir/R4/``, outside
+the API's prefix) are audited the same way; discovery (``/cds-services`` itself) and the
+FHIR ``metadata`` (``not_also``) read nothing and are not.
 
 The access log line is ``METHOD /route/{template} STATUS ms``: the route's template, never
 the identifiers in the path nor the query string.
@@ -38,12 +39,13 @@ _PUBLIC = frozenset({"/health", "/health/ready", "/openapi.json", "/docs",
 
 class AuditRequests:
     def __init__(self, app: ASGIApp, *, clinic: Clinic, prefix: str,
-                 also: tuple[str, ...] = ()) -> None:
+                 also: tuple[str, ...] = (), not_also: frozenset[str] = frozenset()) -> None:
         self.app, self.clinic, self.prefix, self.also = app, clinic, prefix, also
+        self.not_also = not_also
 
     def _audited(self, path: str) -> bool:
         if path.startswith(self.also):
-            return True
+            return path not in self.not_also
         return path.startswith(self.prefix + "/") and path[len(self.prefix):] not in _PUBLIC
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
