@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         description="How long a locked user name or address waits.")]
     token_max_days: Annotated[int, Field(
         default=365, ge=1, le=3650, description="Longest life of an API token, in days.")]
+    bulk_export_expiry_minutes: Annotated[int, Field(
+        default=60, ge=1, le=7 * 24 * 60,
+        description="How long the files of a finished FHIR $export job are kept for "
+                    "download, in minutes; then they are deleted (an operational choice, "
+                    "not a clinical one).")]
     secure_cookies: Annotated[Literal["auto", "always", "never"], Field(
         default="auto",
         description="Mark session cookies Secure: 'auto' when the request came over HTTPS "

@@ -23,7 +23,13 @@ from isocourse.services.access import Action, require
 from isocourse.services.course_store import LoadedCourse, load_course
 from isocourse.services.ports import Actor, Rulebook, UnitOfWorkFactory
 
-__all__ = ["DEFAULT_PAGE_SIZE", "ExportCancelled", "ExportSummary", "export_clinic"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "ExportCancelled",
+    "ExportSummary",
+    "authorize_export",
+    "export_clinic",
+]
 
 #: Course ids read per page (and per read transaction).
 DEFAULT_PAGE_SIZE = 200
@@ -41,13 +47,19 @@ class ExportSummary:
     patients: int
 
 
+def authorize_export(actor: Actor) -> None:
+    """Refuse (:class:`Forbidden`) an actor who may not export the clinic: asked before a
+    background export starts, so that the refusal is the request's own answer."""
+    require(actor, Action.BULK_EXPORT)
+
+
 def export_clinic(write: Callable[[LoadedCourse], None], *, uows: UnitOfWorkFactory,
                   actor: Actor, rules: Rulebook, page_size: int = DEFAULT_PAGE_SIZE,
                   cancelled: Callable[[], bool] = lambda: False) -> ExportSummary:
     """Hand every course of the actor's clinic to ``write``, in course id order.
     ``cancelled`` is asked before each course; when it says so, :class:`ExportCancelled`
     is raised (what was written so far is the caller's to remove)."""
-    require(actor, Action.BULK_EXPORT)
+    authorize_export(actor)
     if page_size < 1:
         raise ValueError("page_size must be positive")
     after: str | None = None

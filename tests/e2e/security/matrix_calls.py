@@ -11,6 +11,7 @@ that do not exist, to compare a hidden record's answer with a missing one's.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -185,6 +186,39 @@ def fhir_import_body(c: Cell) -> Call:
     return Call("POST", f"{API}/courses/fhir", json=bundle)
 
 
+BULK = "/fhir/R4"
+BULK_ASYNC = {"Prefer": "respond-async"}
+
+
+def _finished(w: World, location: str, headers: dict[str, str]) -> None:
+    deadline = time.monotonic() + 60
+    while w.http.get(w.root + location, headers=headers).status_code == 202:
+        assert time.monotonic() < deadline, "the export job did not finish"
+        time.sleep(0.05)
+
+
+def export_job(c: Cell) -> str:
+    """A finished bulk export job: the prescriber's own (own), the other clinic's
+    prescriber's (other clinic), or none (missing)."""
+    w = c.world
+    if c.rel is Rel.MISSING:
+        return "0" * 32
+    other = c.rel is Rel.OTHER_CLINIC
+    w.course("other" if other else "one")  # the clinic has a course to export
+    owner = w["other-prescriber" if other else "prescriber"]
+    started = w.http.get(f"{w.root}{BULK}/$export", headers={**owner.bearer, **BULK_ASYNC})
+    assert started.status_code == 202, started.text
+    location = started.headers["content-location"]
+    _finished(w, location, owner.bearer)
+    return location.rsplit("/", 1)[1]
+
+
+def export_finished(c: Cell, response: httpx.Response) -> str | None:
+    """Wait for the job a kick-off started (its audit entry belongs to this cell)."""
+    _finished(c.world, response.headers["content-location"], c.world[c.role].bearer)
+    return None
+
+
 def authorization_body(c: Cell) -> Call:
     target = course(c, "prescribed")
     return Call("POST", f"{API}/authorizations",
@@ -298,6 +332,14 @@ CALLS: dict[tuple[str, str], RouteCalls] = {
         "GET", f"/fhir/R4/Patient/{course(c, 'patient').patient_id}")),
     ("GET", "/fhir/R4/{resource_type}"): RouteCalls(lambda c: Call(
         "GET", f"/fhir/R4/Observation?patient=Patient/{course(c, 'patient').patient_id}")),
+    ("GET", f"{BULK}/$export"): RouteCalls(lambda c: Call(
+        "GET", f"{BULK}/$export", headers=dict(BULK_ASYNC)), export_finished),
+    ("GET", f"{BULK}/bulkstatus/{{job_id}}"): RouteCalls(lambda c: Call(
+        "GET", f"{BULK}/bulkstatus/{export_job(c)}")),
+    ("DELETE", f"{BULK}/bulkstatus/{{job_id}}"): RouteCalls(lambda c: Call(
+        "DELETE", f"{BULK}/bulkstatus/{export_job(c)}"), changes=True),
+    ("GET", f"{BULK}/bulkfiles/{{job_id}}/{{file_name}}"): RouteCalls(lambda c: Call(
+        "GET", f"{BULK}/bulkfiles/{export_job(c)}/Patient.ndjson")),
     ("GET", "/cds-services"): public("GET", "/cds-services"),
     ("POST", "/cds-services/{service_id}"): RouteCalls(lambda c: Call(
         "POST", "/cds-services/isocourse-patient-view", json=HOOK), audited_as="cds-jwt"),

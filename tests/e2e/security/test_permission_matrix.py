@@ -159,6 +159,15 @@ TABLE: dict[tuple[str, str], dict[Rel, tuple[Outcome | None, ...]]] = {
     ("GET", "/fhir/R4/metadata"): PUBLIC,
     ("GET", "/fhir/R4/{resource_type}/{resource_id}"): READ,
     ("GET", "/fhir/R4/{resource_type}"): READ,
+    # FHIR bulk export: prescribers only; a job is its starter's alone (own = the
+    # prescriber's own job, other clinic = the other clinic's prescriber's).
+    ("GET", "/fhir/R4/$export"): row("F 202 F F F U"),
+    ("GET", "/fhir/R4/bulkstatus/{job_id}"): row(own="F 200 F F F U",
+                                                 other_clinic="F H F F F U"),
+    ("DELETE", "/fhir/R4/bulkstatus/{job_id}"): row(own="F 202 F F F U",
+                                                    other_clinic="F H F F F U"),
+    ("GET", "/fhir/R4/bulkfiles/{job_id}/{file_name}"): row(own="F 200 F F F U",
+                                                            other_clinic="F H F F F U"),
     # CDS Hooks (outside /api/v1): discovery is public; a service takes only the signed
     # JWT of an allow-listed CDS client, so no account's token is let in.
     ("GET", "/cds-services"): PUBLIC,

@@ -19,6 +19,7 @@ from isocourse.adapters.api.openapi_docs import publish_record_schema
 from isocourse.adapters.api.problems import install_problem_handlers, internal_error_response
 from isocourse.adapters.api.routes import (
     audit,
+    bulk,
     courses,
     dispensing,
     due,
@@ -92,6 +93,9 @@ def create_app(clinic: Clinic) -> FastAPI:
     app.include_router(cds_report.router, prefix=PREFIX)
     app.include_router(bundle_router, prefix=PREFIX)  # a course as a FHIR Bundle
     app.include_router(cds_router(clinic))  # CDS Hooks: /cds-services, outside /api/v1
+    # Bulk export first: /fhir/R4/$export and /fhir/R4/bulkstatus/{job} would otherwise
+    # be taken for a resource type and a read.
+    app.include_router(bulk.router)
     app.include_router(fhir_router)  # the read-only FHIR server: /fhir/R4
     app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX,
                        also=(CDS_PATH + "/", FHIR_PATH + "/"), not_also=FHIR_PUBLIC)
