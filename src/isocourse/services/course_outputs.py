@@ -33,33 +33,36 @@ __all__ = ["CourseOutputs", "course_outputs", "patient_outputs", "stored_plan"]
 @dataclass(frozen=True, slots=True)
 class CourseOutputs:
     course: LoadedCourse
-    assessment: Assessment
+    assessment: Assessment | None  # None when not asked for
     plan: Plan | None
 
 
-def _outputs(course: LoadedCourse, clock: Clock, rules: Rulebook) -> CourseOutputs:
-    return CourseOutputs(course, assess_loaded(course, clock.today(), rules),
-                         stored_plan(course, rules))
+def _outputs(course: LoadedCourse, clock: Clock, rules: Rulebook,
+             assessed: bool) -> CourseOutputs:
+    assessment = assess_loaded(course, clock.today(), rules) if assessed else None
+    return CourseOutputs(course, assessment, stored_plan(course, rules))
 
 
 def course_outputs(course_id: str, *, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
-                   rules: Rulebook) -> CourseOutputs:
-    """The course (reach checked, as GET course), its assessment today and its plan."""
+                   rules: Rulebook, assessed: bool = True) -> CourseOutputs:
+    """The course (reach checked, as GET course), its assessment today (unless
+    ``assessed=False``) and its plan."""
     require(actor, Action.READ_RECORD)
     with uows() as uow:
         course = load_course(uow, course_id, actor, rules)
-    return _outputs(course, clock, rules)
+    return _outputs(course, clock, rules, assessed)
 
 
 def patient_outputs(patient_id: str, *, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
-                    rules: Rulebook) -> tuple[PatientRow, list[CourseOutputs]]:
+                    rules: Rulebook, assessed: bool = True
+                    ) -> tuple[PatientRow, list[CourseOutputs]]:
     """The patient (reach checked, as GET patient) and each of their courses, oldest first."""
     require(actor, Action.READ_RECORD)
     with uows() as uow:
         patient = load_patient(uow, patient_id, actor)
         headers = sorted(uow.courses.of_patient(patient.id), key=lambda h: h.number)
         loaded = [load_course(uow, h.id, actor, rules) for h in headers]
-    return patient, [_outputs(c, clock, rules) for c in loaded]
+    return patient, [_outputs(c, clock, rules, assessed) for c in loaded]
 
 
 def stored_plan(course: LoadedCourse, rules: Rulebook) -> Plan | None:

@@ -78,6 +78,15 @@ def test_the_care_team_reads_the_patient_and_searches_their_resources_with_stabl
     assert refs and set(refs) <= served_refs
 
 
+def test_a_patient_search_by_id_finds_the_one_patient(
+        served: Served, api: httpx.Client) -> None:
+    bundle = _ok(api.get(f"{FHIR}/Patient", params={"_id": served.patient_id}))
+    assert bundle["total"] == 1
+    entry = bundle["entry"][0]
+    assert entry["resource"]["id"] == served.patient_id
+    assert entry["fullUrl"].endswith(f"{FHIR}/Patient/{served.patient_id}")
+
+
 def test_a_patient_reads_only_their_own_record(served: Served) -> None:
     with served.as_role("patient", "pat-one", patient_external_id="p-0001") as own:
         assert _ok(own.get(f"{FHIR}/Patient/{served.patient_id}"))["id"] == served.patient_id

@@ -57,7 +57,7 @@ def _known(resource_type: str) -> None:
 
 
 def _of_patient(patient_id: str, ports: PortsDep) -> list[Served]:
-    patient, courses = patient_outputs(patient_id, **ports.kw)
+    patient, courses = patient_outputs(patient_id, assessed=False, **ports.kw)
     found = [patient_only(patient)]
     for outputs in courses:
         found += [s for s in course_resources(outputs) if s.type != "Patient"]
@@ -68,12 +68,12 @@ def _of_patient(patient_id: str, ports: PortsDep) -> list[Served]:
 def read_resource(resource_type: str, resource_id: str, ports: PortsDep) -> FhirJSONResponse:
     _known(resource_type)
     if resource_type == "Patient":
-        patient, _ = patient_outputs(resource_id, **ports.kw)
+        patient, _ = patient_outputs(resource_id, assessed=False, **ports.kw)
         return FhirJSONResponse(patient_only(patient).resource)
     course_id, dot, _key = resource_id.partition(".")
     if not dot:
         raise NotFound("no such resource")
-    for served in course_resources(course_outputs(course_id, **ports.kw)):
+    for served in course_resources(course_outputs(course_id, assessed=False, **ports.kw)):
         if (served.type, served.id) == (resource_type, resource_id):
             return FhirJSONResponse(served.resource)
     raise NotFound("no such resource")
