@@ -5,7 +5,9 @@ R4B resource, the counts add up, references resolve, and the export is audited."
 from __future__ import annotations
 
 import json
+import os
 import stat
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from isocourse.adapters.fhir.bulk.ndjson import NdjsonWriter
 from isocourse.bootstrap import Clinic
 from isocourse.domain.errors import Forbidden
 from isocourse.services.bulk_export import ExportCancelled, export_clinic
+from isocourse.services.course_store import LoadedCourse
 from isocourse.services.demo import seed_demo_clinic
 from isocourse.services.ports import Actor
 
@@ -111,3 +114,51 @@ def test_only_a_prescriber_may_export_the_clinic(clinic: Clinic, role: str) -> N
                   scopes=frozenset({"write"}))
     with pytest.raises(Forbidden):
         export_clinic(lambda c: None, uows=clinic.uows, actor=token, rules=clinic.rules)
+
+
+COURSES = 2000
+
+
+@pytest.mark.slow
+def test_a_large_clinic_is_exported_in_bounded_memory(
+        database_url: str, tmp_path: Path) -> None:
+    """Memory stays flat while the clinic streams out: the traced peak (tracemalloc) is a
+    fraction of what was written, and what stays allocated between courses grows by no
+    more than a patient id per course (the audit entry's subjects, the Patient once).
+    Loading the clinic at once would hold every course record (several times the size of
+    its JSON) and fail both. Two thousand courses keep the run short under tracemalloc,
+    which slows the FHIR validation about tenfold; ``bench/`` is the place for big runs."""
+    from tests.support.clinics import clinic_on
+    from tests.support.synthetic import synthetic_clinic
+
+    with clinic_on(database_url, tmp_path / "data") as big:
+        synthetic_clinic(big, COURSES)
+        warm = tmp_path / "warm"
+        warm.mkdir()
+        with NdjsonWriter(warm) as writer, pytest.raises(ExportCancelled):  # warm up
+            export_clinic(writer, uows=big.uows, actor=big.actor, rules=big.rules,
+                          cancelled=iter([False, True]).__next__)
+        out = tmp_path / "out"
+        out.mkdir()
+        between: list[int] = []
+        tracemalloc.start()
+        try:
+            with NdjsonWriter(out) as writer:
+                def write(course: LoadedCourse) -> None:
+                    writer(course)
+                    between.append(tracemalloc.get_traced_memory()[0])
+                summary = export_clinic(write, uows=big.uows, actor=big.actor,
+                                        rules=big.rules)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    written = sum(p.stat().st_size for p in out.iterdir())
+    assert summary.courses == COURSES
+    assert writer.counts["Patient"] == COURSES
+    growth = (between[-1] - between[49]) / (COURSES - 50)
+    measured = (f"{COURSES} courses: {written} bytes written, traced peak {peak} bytes, "
+                f"{growth:.0f} bytes kept per course")
+    assert peak < written / 2, measured
+    assert growth < 1000, measured
+    if os.environ.get("ISOCOURSE_SHOW_MEMORY"):
+        pytest.fail(measured)  # to read the numbers: ISOCOURSE_SHOW_MEMORY=1 pytest -k bounded
