@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from isocourse.services.ports import FixedClock
-from tests.e2e.security.world import NOON, World, serve_world
+from tests.e2e.security.world import World, clock_at_noon, serve_world
 from tests.support.clinics import BACKENDS
 
 
@@ -25,10 +25,5 @@ def world(request: pytest.FixtureRequest,
 @pytest.fixture
 def clock(world: World) -> Iterator[FixedClock]:
     """The world's clock, at NOON of READY_DAY; put back to its default afterwards."""
-    clock = world.clinic.clock
-    assert isinstance(clock, FixedClock)
-    clock.instant = NOON
-    try:
+    with clock_at_noon(world) as clock:
         yield clock
-    finally:
-        clock.instant = None

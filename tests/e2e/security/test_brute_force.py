@@ -21,6 +21,7 @@ from tests.e2e.security.world import (
     PASSWORD,
     World,
     add_person,
+    clock_at_noon,
     no_cookies,
     serve_world,
     unique,
@@ -42,13 +43,8 @@ def guarded(request: pytest.FixtureRequest,
 
 @pytest.fixture
 def clock(guarded: World) -> Iterator[FixedClock]:
-    clock = guarded.clinic.clock
-    assert isinstance(clock, FixedClock)
-    clock.instant = NOON
-    try:
+    with clock_at_noon(guarded) as clock:
         yield clock
-    finally:
-        clock.instant = None
 
 
 def attempt(world: World, address: str, username: str, password: str) -> httpx.Response:

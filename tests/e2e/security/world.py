@@ -304,3 +304,15 @@ def serve_world(request: pytest.FixtureRequest, backend: str, folder: Path,
 def no_cookies() -> CookieJar:
     """A cookie jar that keeps nothing: each test sends the cookies it means to send."""
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+@contextmanager
+def clock_at_noon(world: World) -> Iterator[FixedClock]:
+    """The world's clock at NOON of READY_DAY, put back to its default afterwards."""
+    clock = world.clinic.clock
+    assert isinstance(clock, FixedClock)
+    clock.instant = NOON
+    try:
+        yield clock
+    finally:
+        clock.instant = None
