@@ -33,11 +33,13 @@ run: sync
 	$(RUN) isocourse serve --demo --host $(HOST) --port $(PORT) \
 		$(if $(DATA_DIR),--data-dir $(DATA_DIR),)
 
-# System packages first (PostgreSQL from Debian's packages; the tests start their own
-# server on a free port and stop it). ISOCOURSE_REQUIRE_POSTGRES makes a missing
+# System packages first (PostgreSQL and Chromium from Debian's packages; the tests start
+# their own PostgreSQL on a free port and stop it), then axe-core from the npm registry for
+# the browser tests' accessibility checks (pinned in tools/browser/package-lock.json). ISOCOURSE_REQUIRE_POSTGRES makes a missing
 # PostgreSQL a failure instead of a skip.
 test: sync
 	bash tools/install-system-packages.sh
+	npm ci --prefix tools/browser --no-audit --no-fund --loglevel=error
 	ISOCOURSE_REQUIRE_POSTGRES=1 $(RUN) pytest -n 2 -q
 
 check: sync

@@ -30,7 +30,21 @@ have_postgres() {
     return 1
 }
 
-# have_chromium() { command -v chromium; }
+# Chromium for the browser tests (tests/support/browser.py): Debian's own package, driven by
+# Playwright; no browser is ever downloaded by a test tool. Node.js and npm install axe-core.
+have_chromium() {
+    local path
+    path=$(command -v chromium) || return 1
+    "$path" --version 2>/dev/null | head -n 1 || return 1
+}
+
+have_npm() { command -v npm; }
+
+# Pango, which WeasyPrint (the PDF summaries) lays text out with.
+have_pango() { ldconfig -p 2>/dev/null | grep -o '/[^ ]*libpangoft2-1.0.so.0$' | head -n 1 | grep .; }
+
+# Fonts for the PDF summaries (WeasyPrint) and the pages in Chromium.
+have_fonts() { fc-list 2>/dev/null | grep -q -i dejavu && echo "DejaVu fonts"; }
 
 # ---------------------------------------------------------------------------------------------
 
@@ -83,7 +97,10 @@ report() {
 }
 
 require "PostgreSQL server" have_postgres postgresql
-# require "Chromium" have_chromium chromium
+require "Chromium" have_chromium chromium
+require "npm" have_npm npm
+require "Pango (for WeasyPrint)" have_pango libpangoft2-1.0-0
+require "Fonts" have_fonts fonts-dejavu-core
 
 if ((${#missing[@]})); then
     install_missing

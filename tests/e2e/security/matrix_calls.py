@@ -264,7 +264,7 @@ HOOK = {"hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e95
 SIDE_EFFECT = {"type": "side_effect", "date": DAY, "kind": "cheilitis", "grade": 1}
 
 CALLS: dict[tuple[str, str], RouteCalls] = {
-    ("GET", "/"): public("GET", "/"),
+    ("GET", API): public("GET", API),
     ("GET", "/docs/oauth2-redirect"): public("GET", "/docs/oauth2-redirect"),
     ("GET", f"{API}/openapi.json"): public("GET", f"{API}/openapi.json"),
     ("GET", f"{API}/docs"): public("GET", f"{API}/docs"),

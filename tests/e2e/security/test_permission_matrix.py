@@ -28,8 +28,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from isocourse.adapters.api.app import create_app
+from isocourse.adapters.web.errors import is_web_path
 from isocourse.bootstrap import build
 from isocourse.config import Settings
 from tests.e2e.security.matrix_calls import API, CALLS, Call, Cell, Rel
@@ -88,7 +90,7 @@ CHANGE = row(own="F 201 201 F F U", other_clinic="F H H F F U",
 #                                          admin presc deleg pharm patnt anon
 TABLE: dict[tuple[str, str], dict[Rel, tuple[Outcome | None, ...]]] = {
     # Public: no credentials needed, nothing audited.
-    ("GET", "/"): PUBLIC,
+    ("GET", API): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", f"{API}/openapi.json"): PUBLIC,
     ("GET", f"{API}/docs"): PUBLIC,
@@ -183,11 +185,14 @@ _PUBLIC_ROUTES = {key for key, value in TABLE.items() if value is PUBLIC}
 
 
 def app_routes(app: FastAPI) -> dict[tuple[str, str], str]:
-    """Every (method, path) the app answers, with the route's name. HEAD, which Starlette
-    adds to every GET route, is left out."""
+    """Every (method, path) the API face answers, with the route's name. HEAD, which
+    Starlette adds to every GET route, is left out, and so are the web app's pages and
+    static files: tests/e2e/web/test_web_permissions.py has their own table."""
     found: dict[tuple[str, str], str] = {}
 
     def add(path: str, methods: Any, name: str) -> None:
+        if is_web_path(path):
+            return
         for method in set(methods or ()) - {"HEAD"}:
             found[(method, path)] = name
 
@@ -197,6 +202,8 @@ def app_routes(app: FastAPI) -> dict[tuple[str, str], str]:
             for context in contexts():
                 original = context.original_route
                 add(context.path, getattr(original, "methods", None), original.name)
+        elif isinstance(route, Mount) and route.path == "/static":
+            continue  # the web app's stylesheet and script
         else:
             assert not hasattr(route, "routes"), f"a mounted app: walk it too ({route})"
             add(route.path, getattr(route, "methods", None), route.name)

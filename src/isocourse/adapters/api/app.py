@@ -35,6 +35,8 @@ from isocourse.adapters.fhir.cds.router import cds_router
 from isocourse.adapters.fhir.rest import PATH as FHIR_PATH
 from isocourse.adapters.fhir.rest import PUBLIC_PATHS as FHIR_PUBLIC
 from isocourse.adapters.fhir.rest import bundle_router, fhir_router
+from isocourse.adapters.web import install_web
+from isocourse.adapters.web.app import AUDITED_PREFIXES as WEB_AUDITED
 from isocourse.bootstrap import Clinic
 
 __all__ = ["create_app"]
@@ -97,11 +99,13 @@ def create_app(clinic: Clinic) -> FastAPI:
     # be taken for a resource type and a read.
     app.include_router(bulk.router)
     app.include_router(fhir_router)  # the read-only FHIR server: /fhir/R4
+    install_web(app)  # the pages for people: /, /sign-in, /clinic, /pharmacy, /me ...
     app.add_middleware(AuditRequests, clinic=clinic, prefix=PREFIX,
-                       also=(CDS_PATH + "/", FHIR_PATH + "/"), not_also=FHIR_PUBLIC)
+                       also=(CDS_PATH + "/", FHIR_PATH + "/", *WEB_AUDITED),
+                       not_also=FHIR_PUBLIC)
     app.add_middleware(_CatchAll)
 
-    @app.get("/", include_in_schema=False)
+    @app.get(PREFIX, include_in_schema=False)
     def root() -> dict[str, str]:
         return {"service": "isocourse clinic server", "api": PREFIX,
                 "docs": f"{PREFIX}/docs", "openapi": f"{PREFIX}/openapi.json"}

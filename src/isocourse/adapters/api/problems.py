@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from isocourse.domain.errors import (
@@ -88,8 +88,17 @@ _STATUS: tuple[tuple[type[IsocourseError], int], ...] = (
 )
 
 
-def _isocourse_error(request: Request, error: Exception) -> JSONResponse:
+def _page(request: Request, error: Exception, status: int | None = None) -> Response | None:
+    """The web app's answer when the request was for a page (``app.state.web_errors``,
+    set by the web face), else None: the API's problem document follows."""
+    hook = getattr(request.app.state, "web_errors", None)
+    return hook(request, error, status) if hook is not None else None
+
+
+def _isocourse_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, IsocourseError)
+    if (page := _page(request, error)) is not None:
+        return page
     if isinstance(error, Hidden | Forbidden | NotAuthenticated):
         access = getattr(request.state, "access", None)
         if access is not None:  # the audit trail records the refusal as "denied"
@@ -120,8 +129,10 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
+    if (page := _page(request, error, 400)) is not None:
+        return page
     errors = []
     for item in error.errors():
         path = ".".join(str(part) for part in item.get("loc", ()))
@@ -133,8 +144,10 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
                             f"the request has {len(errors)} invalid field(s)", errors=errors)
 
 
-def _http_error(_request: Request, error: Exception) -> JSONResponse:
+def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if (page := _page(request, error, error.status_code)) is not None:
+        return page
     code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     if error.status_code == 404 and detail == "Not Found":
@@ -148,7 +161,9 @@ def _api_problem(_request: Request, error: Exception) -> JSONResponse:
     return problem_response(error.status, error.code, error.detail, **error.extra)
 
 
-def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+def _unexpected(request: Request, error: Exception) -> Response:
+    if (page := _page(request, error)) is not None:
+        return page
     return internal_error_response(error)
 
 
