@@ -97,6 +97,9 @@ class Action(Enum):
     #: operator's ``isocourse export`` acts as a prescriber of the configured clinic
     #: (``adapters/cli/export.py``): whoever runs it holds the database already.
     BULK_EXPORT = ("bulk_export", Scope.READ, frozenset({Role.PRESCRIBER}))
+    #: A patient's own calendar feed links (make, list, revoke): made in the browser only
+    #: (``services/calendar_feeds.py`` refuses API tokens), since a link reads the record.
+    MANAGE_CALENDAR_FEEDS = ("manage_calendar_feeds", Scope.WRITE, frozenset({Role.PATIENT}))
 
     @property
     def scope(self) -> Scope:

@@ -34,11 +34,13 @@ from isocourse.services.stored import (
     StoredEvent,
 )
 from isocourse.services.stored_accounts import SessionRow, SignInFailures, TokenRow, UserRow
+from isocourse.services.stored_calendar import CalendarFeedRow
 
 __all__ = [
     "Actor",
     "AuditRepository",
     "AuthorizationRepository",
+    "CalendarFeedRepository",
     "CdsCardRepository",
     "CdsTokenRepository",
     "Clock",
@@ -249,6 +251,20 @@ class CdsCardRepository(Protocol):
         ...
 
 
+class CalendarFeedRepository(Protocol):
+    """A patient's calendar feed links (``services/calendar_feeds.py``)."""
+
+    def add(self, feed: CalendarFeedRow) -> None: ...
+    def get(self, feed_id: str) -> CalendarFeedRow | None: ...
+    def of_patient(self, patient_id: str) -> Sequence[CalendarFeedRow]:
+        """The patient's links, oldest first (revoked ones included)."""
+        ...
+    def touch(self, feed_id: str, at: dt.datetime) -> None: ...
+    def revoke(self, feed_id: str, at: dt.datetime) -> bool:
+        """Revoke a link still in use; False when it was revoked already."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def patients(self) -> PatientRepository: ...
@@ -272,6 +288,8 @@ class UnitOfWork(Protocol):
     def cds_tokens(self) -> CdsTokenRepository: ...
     @property
     def cds_cards(self) -> CdsCardRepository: ...
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository: ...
 
     def saw(self, patient_id: str) -> None:
         """Note that this work reads or changes the patient's record (for the audit

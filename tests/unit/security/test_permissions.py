@@ -48,6 +48,7 @@ MANAGE_USERS             write     yes    -           -         -           -
 READ_AUDIT               read      yes    -           -         -           -
 READ_CDS_REPORT          read      yes    yes         -         -           -
 BULK_EXPORT              read      -      yes         -         -           -
+MANAGE_CALENDAR_FEEDS    write     -      -           -         -           yes
 """
 
 

@@ -209,4 +209,4 @@ class IdempotencyRecord(Base):
 
 # The accounts and audit tables share this metadata (imported last: they use Base).
 import isocourse.adapters.db.orm_cds  # noqa: E402,F401  (the CDS Hooks tables)
-from isocourse.adapters.db import orm_security  # noqa: E402,F401
+from isocourse.adapters.db import orm_calendar, orm_security  # noqa: E402,F401  (calendar feeds)

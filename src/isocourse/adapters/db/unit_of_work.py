@@ -25,6 +25,7 @@ from isocourse.adapters.db.repositories import (
     SqlIdempotency,
     SqlPatients,
 )
+from isocourse.adapters.db.repositories_calendar import SqlCalendarFeeds
 from isocourse.adapters.db.repositories_cds import SqlCdsCards, SqlCdsTokens
 from isocourse.adapters.db.repositories_security import (
     SqlAudit,
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(session)
         self.cds_tokens = SqlCdsTokens(session)
         self.cds_cards = SqlCdsCards(session)
+        self.calendar_feeds = SqlCalendarFeeds(session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
