@@ -33,7 +33,8 @@ __all__ = ["is_web_path", "web_error"]
 log = logging.getLogger("isocourse.web")
 
 #: Paths served by other faces: never answered with a page.
-_NOT_WEB = ("/api/", "/fhir/", "/cds-services", "/health", "/static/", "/calendar/")
+_NOT_WEB = ("/api/", "/fhir/", "/cds-services", "/health", "/docs/", "/static/",
+            "/calendar/")
 
 _TITLES = {
     400: "The request was not understood",

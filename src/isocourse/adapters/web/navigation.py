@@ -29,7 +29,7 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
     "patient": (NavItem("My course", "/me"), NavItem("Dose diary", "/me/diary"),
                 NavItem("Side effects", "/me/side-effects"),
                 NavItem("Mood check", "/me/phq9"), NavItem("Reminders", "/me/reminders")),
-    "admin": (NavItem("Accounts", "/admin"),),
+    "admin": (NavItem("Accounts", "/admin"), NavItem("Audit trail", "/admin/audit")),
 }
 
 

@@ -9,10 +9,12 @@ import pkgutil
 
 from fastapi import APIRouter
 
-__all__ = ["ROUTERS"]
+__all__ = ["routers"]
 
 
-def _routers() -> tuple[APIRouter, ...]:
+def routers() -> tuple[APIRouter, ...]:
+    """Imported when the app is built, not when this package is: a page module may import
+    a sibling without a circular import."""
     found = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -21,5 +23,3 @@ def _routers() -> tuple[APIRouter, ...]:
             found.append(router)
     return tuple(found)
 
-
-ROUTERS = _routers()
