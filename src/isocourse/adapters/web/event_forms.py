@@ -47,7 +47,8 @@ from isocourse.domain.units import MAX_WEIGHT_KG, MIN_WEIGHT_KG
 from isocourse.rules.model import RulePack
 
 __all__ = ["EVENT_FORMS", "Audience", "EventForm", "FieldSpec", "Kind", "default_values",
-           "offered_forms", "place_errors", "programme_event_types", "read_event"]
+           "offered_forms", "place_errors", "programme_event_types", "read_event",
+           "read_text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PATH = re.compile(r"^(?:event|events\[[0-9]+\])\.([a-z_]+)(?:\[([0-9]+)\])?")
@@ -190,7 +191,6 @@ def _scores(count: int) -> tuple[FieldSpec, ...]:
                            member="items", options=_opts(PHQ_ANSWERS)) for i in range(count))
 
 
-_PHQ_HINT = "Over the last 2 weeks, how often has the patient been bothered by:"
 _PROGRAMME, _MONITORING = "Programme steps", "Monitoring"
 
 
@@ -312,12 +312,18 @@ def default_values(today: dt.date) -> dict[str, str]:
     return {"date": today.isoformat()}
 
 
-def _text(form: Form, spec: FieldSpec, max_length: int) -> str | None:
-    value = form.text(spec.name, required=spec.required, max_length=max_length)
+def read_text(form: Form, name: str, *, required: bool, max_length: int) -> str | None:
+    """A text field that the record format accepts (no control characters but line breaks
+    and tabs)."""
+    value = form.text(name, required=required, max_length=max_length)
     if value is not None and _CONTROL.search(value):
-        form.error(spec.name, "Remove the control characters from this text.")
+        form.error(name, "Remove the control characters from this text.")
         return None
     return value
+
+
+def _text(form: Form, spec: FieldSpec, max_length: int) -> str | None:
+    return read_text(form, spec.name, required=spec.required, max_length=max_length)
 
 
 def _read_field(form: Form, spec: FieldSpec, today: dt.date) -> Any:
