@@ -346,6 +346,10 @@ CALLS: dict[tuple[str, str], RouteCalls] = {
     ("POST", "/cds-services/{service_id}/feedback"): RouteCalls(lambda c: Call(
         "POST", "/cds-services/isocourse-patient-view/feedback", json={"feedback": []}),
         audited_as="cds-jwt"),
+    # A patient's calendar feed: the link is the credential, an account's token opens nothing
+    # (a link of the right shape that was never made).
+    ("GET", "/calendar/{secret}.ics"): RouteCalls(lambda c: Call(
+        "GET", f"/calendar/{'a' * 16}_{'B' * 43}.ics"), audited_as="calendar-feed"),
     ("GET", f"{API}/me/access-log"): RouteCalls(lambda c: Call("GET", f"{API}/me/access-log")),
     ("GET", f"{API}/audit"): RouteCalls(audit_page, no_other_clinic_entries),
     ("GET", f"{API}/audit/verify"): RouteCalls(lambda c: Call("GET", f"{API}/audit/verify"),

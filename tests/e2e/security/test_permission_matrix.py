@@ -175,6 +175,9 @@ TABLE: dict[tuple[str, str], dict[Rel, tuple[Outcome | None, ...]]] = {
     ("GET", "/cds-services"): PUBLIC,
     ("POST", "/cds-services/{service_id}"): row("U U U U U U"),
     ("POST", "/cds-services/{service_id}/feedback"): row("U U U U U U"),
+    # A patient's calendar feed (outside /api/v1, the link is the credential): an unknown
+    # link is 404 for everyone, whatever token comes with it, recorded as denied.
+    ("GET", "/calendar/{secret}.ics"): row("H H H H H H"),
     # The audit trail.
     ("GET", f"{API}/me/access-log"): row("F F F F 200 U"),
     ("GET", f"{API}/audit"): row("200 F F F F U"),
