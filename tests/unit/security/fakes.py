@@ -25,6 +25,7 @@ from isocourse.services.ports import (
 )
 from isocourse.services.stored import PatientRow
 from isocourse.services.stored_accounts import SessionRow, SignInFailures, TokenRow, UserRow
+from isocourse.services.stored_calendar import CalendarFeedRow
 
 __all__ = ["FakeStore", "FakeUnitOfWork", "FakeUnitOfWorks"]
 
@@ -41,11 +42,12 @@ class FakeStore:
     patients: dict[str, PatientRow] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     commits: int = 0
+    calendar_feeds: dict[str, CalendarFeedRow] = field(default_factory=dict)
 
     def snapshot(self) -> FakeStore:
         return FakeStore(dict(self.users), dict(self.sessions), dict(self.tokens),
                          dict(self.throttle), dict(self.patients), list(self.audit),
-                         self.commits)
+                         self.commits, dict(self.calendar_feeds))
 
 
 class _Users:
@@ -168,6 +170,34 @@ class _Patients:
         self._d.patients[patient.id] = patient
 
 
+class _CalendarFeeds:
+    def __init__(self, data: FakeStore) -> None:
+        self._d = data
+
+    def add(self, feed: CalendarFeedRow) -> None:
+        assert feed.id not in self._d.calendar_feeds
+        self._d.calendar_feeds[feed.id] = feed
+
+    def get(self, feed_id: str) -> CalendarFeedRow | None:
+        return self._d.calendar_feeds.get(feed_id)
+
+    def of_patient(self, patient_id: str) -> Sequence[CalendarFeedRow]:
+        return sorted((f for f in self._d.calendar_feeds.values()
+                       if f.patient_id == patient_id), key=lambda f: (f.created_at, f.id))
+
+    def touch(self, feed_id: str, at: dt.datetime) -> None:
+        if feed_id in self._d.calendar_feeds:
+            self._d.calendar_feeds[feed_id] = replace(self._d.calendar_feeds[feed_id],
+                                                      last_used_at=at)
+
+    def revoke(self, feed_id: str, at: dt.datetime) -> bool:
+        row = self._d.calendar_feeds.get(feed_id)
+        if row is None or row.revoked_at is not None:
+            return False
+        self._d.calendar_feeds[feed_id] = replace(row, revoked_at=at)
+        return True
+
+
 class _Audit:
     """The chain, linked as ``SqlAudit.append`` links it."""
 
@@ -210,6 +240,7 @@ class FakeUnitOfWork:
     throttle: _Throttle
     patients: _Patients
     audit: _Audit
+    calendar_feeds: _CalendarFeeds
 
     def __init__(self, store: FakeStore, *, write: bool) -> None:
         self._store, self.write = store, write
@@ -237,6 +268,7 @@ class FakeUnitOfWork:
         self.users, self.sessions = _Users(self._work), _Sessions(self._work)
         self.tokens, self.throttle = _Tokens(self._work), _Throttle(self._work)
         self.patients, self.audit = _Patients(self._work), _Audit(self._work)
+        self.calendar_feeds = _CalendarFeeds(self._work)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -253,6 +285,7 @@ class FakeUnitOfWork:
         self.users, self.sessions = _Users(self._work), _Sessions(self._work)
         self.tokens, self.throttle = _Tokens(self._work), _Throttle(self._work)
         self.patients, self.audit = _Patients(self._work), _Audit(self._work)
+        self.calendar_feeds = _CalendarFeeds(self._work)
 
     def rollback(self) -> None:
         assert self._work is not None

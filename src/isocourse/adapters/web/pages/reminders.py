@@ -41,8 +41,8 @@ from isocourse.services.audit import describe_target
 from isocourse.services.calendar_feeds import FeedReminders, NewFeed
 from isocourse.services.stored_calendar import CalendarFeedRow
 
-__all__ = ["CalendarEntry", "FeedLink", "calendar_entries", "feed_links", "feed_target",
-           "router"]
+__all__ = ["CalendarEntry", "FeedLink", "alarm_words", "calendar_entries", "feed_links",
+           "feed_target", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -117,13 +117,15 @@ def _local(moment: dt.datetime | None, zone: ZoneInfo) -> str | None:
     return f"{local.day} {local:%b %Y}, {local:%H:%M}"
 
 
-def _alarm_text() -> str:
-    """When the events' alerts fire, in words: ``at 09:00 the day before``."""
-    before = -DEFAULT_ALARM  # before the all-day event's start, midnight
+def alarm_words(alarm: dt.timedelta = DEFAULT_ALARM) -> str:
+    """When an all-day event's alert fires, in words: ``at 09:00 the day before`` for
+    an alarm 15 hours before the event's start (midnight)."""
+    before = -alarm
     days_before = before.days + 1 if before.seconds else before.days
     since_midnight = dt.timedelta(days=days_before) - before
     hours, minutes = divmod(int(since_midnight.total_seconds()) // 60, 60)
-    when = "the day before" if days_before == 1 else f"{days_before} days before"
+    when = {0: "on the day", 1: "the day before"}.get(days_before,
+                                                       f"{days_before} days before")
     return f"at {hours:02d}:{minutes:02d} {when}"
 
 
@@ -141,7 +143,7 @@ def _page(request: Request, ports: Ports, *, new: NewFeed | None = None,
         "max_feeds": calendar_feeds.MAX_ACTIVE_FEEDS,
         "new_link": feed_links(_base_url(request, clinic), new.secret) if new else None,
         "form": form or empty_form(),
-        "alarm": _alarm_text(),
+        "alarm": alarm_words(),
         "refresh_hours": int(REFRESH.total_seconds() // 3600),
         "flash": flash,
     }
