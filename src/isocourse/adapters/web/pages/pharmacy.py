@@ -129,10 +129,10 @@ def lookup_page(request: Request, user: WebUserDep) -> Response:
 def _prescription_page(request: Request, ports: Ports, found: PrescriptionLookup,
                        form: Form, *, problem: dict[str, Any] | None = None,
                        status: int = 200) -> Response:
-    today = ports.clinic.clock.today()
+    zone = _zone(ports)
     return render(request, "pharmacy/prescription.html", {
         "rx": found, "reasons": _reasons(found.reasons), "form": form, "problem": problem,
-        "grants": [(row, grant_view(row, today, _zone(ports))) for row in found.authorizations],
+        "grants": [(row, grant_view(row, found.as_of, zone)) for row in found.authorizations],
         "may_authorize": may(ports.actor, Action.REQUEST_AUTHORIZATION),
     }, status_code=status)
 
