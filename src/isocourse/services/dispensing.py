@@ -52,11 +52,15 @@ __all__ = [
     "AuthorizationRequest",
     "DispenseResult",
     "authorization_to_json",
+    "capsules_for",
     "course_authorizations",
+    "course_of_prescription",
+    "find_authorization",
     "get_authorization",
     "record_dispense",
     "request_authorization",
     "reverse_authorization",
+    "standing_prescription",
 ]
 
 
@@ -70,7 +74,7 @@ class AuthorizationRequest:
     pharmacy: str | None = None
 
 
-def _course_of_prescription(uow: UnitOfWork, prescription_id: str, actor: Actor) -> str:
+def course_of_prescription(uow: UnitOfWork, prescription_id: str, actor: Actor) -> str:
     found = uow.courses.find_events(actor.clinic_id, prescription_id, "prescription")
     courses = {e.course_id for e in found}
     if not courses:
@@ -89,9 +93,9 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
     require(actor, Action.REQUEST_AUTHORIZATION)
     today = clock.today()
     with uows(write=True) as uow:
-        course_id = req.course_id or _course_of_prescription(uow, req.prescription_id, actor)
+        course_id = req.course_id or course_of_prescription(uow, req.prescription_id, actor)
         course = load_course(uow, course_id, actor, rules, lock=True, through_dispensing=True)
-        rx_stored, rx = _prescription(course, req.prescription_id)
+        rx_stored, rx = standing_prescription(course, req.prescription_id)
         previous_grants = uow.authorizations.of_prescription(course.header.id,
                                                              req.prescription_id)
         for previous in previous_grants:
@@ -109,7 +113,7 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
                 f"today is outside the {window.kind} window ({window.start.isoformat()} to "
                 f"{window.end.isoformat()})")
         product_id = rx.product or course.record.course.product
-        capsules = _capsules(product_id, rx.daily_mg, rx.days_supply, rules)
+        capsules = capsules_for(product_id, rx.daily_mg, rx.days_supply, rules)
         assert rx_stored.row_id is not None
         row = AuthorizationRow(
             code=ids.authorization_code(), course_id=course.header.id,
@@ -124,7 +128,9 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
     return row, True
 
 
-def _prescription(course: LoadedCourse, prescription_id: str) -> tuple[StoredEvent, Prescription]:
+def standing_prescription(course: LoadedCourse,
+                          prescription_id: str) -> tuple[StoredEvent, Prescription]:
+    """The prescription ``prescription_id`` if it still stands and is the newest."""
     stored = next((e for e in course.events if e.event_id == prescription_id
                    and e.type == "prescription"), None)
     if stored is None:
@@ -149,7 +155,7 @@ def _require_allowed(assessment: Assessment) -> None:
         "do not dispense: " + "; ".join(message for _, message in reasons), reasons)
 
 
-def _capsules(product_id: str, daily_mg: int, days: int, rules: Rulebook) -> dict[str, Any]:
+def capsules_for(product_id: str, daily_mg: int, days: int, rules: Rulebook) -> dict[str, Any]:
     product = rules.catalog.get(product_id)
     dose = table_for(product).dose(daily_mg)
     if dose is None:
@@ -177,10 +183,10 @@ def get_authorization(code: str, *, uows: UnitOfWorkFactory,
                       actor: Actor) -> AuthorizationRow:
     require(actor, Action.READ_AUTHORIZATION)
     with uows() as uow:
-        return _authorization(uow, code, actor)
+        return find_authorization(uow, code, actor)
 
 
-def _authorization(uow: UnitOfWork, code: str, actor: Actor) -> AuthorizationRow:
+def find_authorization(uow: UnitOfWork, code: str, actor: Actor) -> AuthorizationRow:
     row = uow.authorizations.get(ids.normalize_code(code))
     if row is None:
         raise NotFound("no such authorization")
@@ -223,12 +229,12 @@ def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkF
                     raise Conflict("this Idempotency-Key was used for a different request")
                 assert stored.body is not None
                 return DispenseResult(stored.body, replayed=True)
-        found = _authorization(uow, code, actor)
+        found = find_authorization(uow, code, actor)
         # Lock the course, then read the authorization again: a racing dispense that got
         # the lock first is now committed and visible.
         course = load_course(uow, found.course_id, actor, rules, lock=True,
                              through_dispensing=True)
-        row = _authorization(uow, code, actor)
+        row = find_authorization(uow, code, actor)
         if row.status is AuthorizationStatus.DISPENSED:
             raise Conflict("this authorization has already been used to dispense")
         if row.status is AuthorizationStatus.REVERSED:
@@ -236,7 +242,7 @@ def record_dispense(code: str, *, idempotency_key: str | None, uows: UnitOfWorkF
         if today > row.do_not_dispense_after:
             raise Conflict(f"this authorization expired: do not dispense after "
                            f"{row.do_not_dispense_after.isoformat()}")
-        _, rx = _prescription(course, row.prescription_id)
+        _, rx = standing_prescription(course, row.prescription_id)
         if (rx.daily_mg, rx.days_supply) != (row.daily_mg, row.days_supply):
             raise Conflict("the prescription changed after this authorization was granted; "
                            "reverse it and ask again")
@@ -269,9 +275,9 @@ def reverse_authorization(code: str, *, reason: str, uows: UnitOfWorkFactory, cl
     if not reason.strip():
         raise InvalidInput("say why the authorization is reversed", field="reason")
     with uows(write=True) as uow:
-        found = _authorization(uow, code, actor)
+        found = find_authorization(uow, code, actor)
         uow.courses.get(found.course_id, lock=True)
-        row = _authorization(uow, code, actor)
+        row = find_authorization(uow, code, actor)
         if row.status is AuthorizationStatus.DISPENSED:
             raise Conflict("this authorization was used to dispense and cannot be reversed")
         if row.status is AuthorizationStatus.REVERSED:

@@ -34,10 +34,10 @@ from isocourse.services.access import Action, require
 from isocourse.services.assessments import assess_loaded
 from isocourse.services.course_store import LoadedCourse, load_course
 from isocourse.services.dispensing import (
-    _authorization,
-    _capsules,
-    _course_of_prescription,
-    _prescription,
+    capsules_for,
+    course_of_prescription,
+    find_authorization,
+    standing_prescription,
 )
 from isocourse.services.ports import Actor, Clock, Rulebook, UnitOfWorkFactory
 from isocourse.services.stored import AuthorizationRow, AuthorizationStatus
@@ -168,7 +168,7 @@ def _standing_prescription(course: LoadedCourse, prescription_id: str
                            ) -> tuple[Prescription | None, Reason | None]:
     """The prescription as the dispensing use cases see it, or why they would refuse it."""
     try:
-        _, rx = _prescription(course, prescription_id)
+        _, rx = standing_prescription(course, prescription_id)
     except Conflict as error:
         return None, Reason(error.message)
     return rx, None
@@ -202,7 +202,7 @@ def look_up_prescription(prescription_id: str, *, uows: UnitOfWorkFactory, clock
         raise NotFound("no such prescription")
     today = clock.today()
     with uows() as uow:
-        course_id = _course_of_prescription(uow, reference, actor)
+        course_id = course_of_prescription(uow, reference, actor)
         try:
             course = load_course(uow, course_id, actor, rules, through_dispensing=True)
         except Hidden:  # the same answer as an unknown reference
@@ -229,7 +229,7 @@ def look_up_prescription(prescription_id: str, *, uows: UnitOfWorkFactory, clock
                               f"({window.start.isoformat()} to {window.end.isoformat()})"))
     capsules: CapsulePlan | None = None
     try:
-        capsules = capsule_plan(_capsules(product_id, daily_mg, days_supply, rules))
+        capsules = capsule_plan(capsules_for(product_id, daily_mg, days_supply, rules))
     except DispenseNotAllowed as error:
         reasons.append(Reason(error.message))
     allowed = not reasons
@@ -252,7 +252,7 @@ def check_authorization(code: str, *, uows: UnitOfWorkFactory, clock: Clock, act
     require(actor, Action.READ_AUTHORIZATION)
     today = clock.today()
     with uows() as uow:
-        row = _authorization(uow, code, actor)
+        row = find_authorization(uow, code, actor)
         course = load_course(uow, row.course_id, actor, rules, through_dispensing=True)
     reasons: list[Reason] = []
     if row.status is AuthorizationStatus.DISPENSED:
