@@ -21,7 +21,8 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -39,7 +40,7 @@ from isocourse.adapters.web.ports import WebPorts
 from isocourse.adapters.web.rendering import render
 from isocourse.adapters.web.signed_in import WebUserDep
 from isocourse.domain.capsules import CapsuleCount, DailyDose
-from isocourse.domain.cumulative import CumulativeBasis, counted_mg
+from isocourse.domain.cumulative import CumulativeBasis
 from isocourse.domain.dosing import table_for
 from isocourse.domain.errors import (
     Conflict,
@@ -58,7 +59,7 @@ from isocourse.services.course_store import LoadedCourse
 from isocourse.services.prescriptions import PrescriptionVerdict, WritePrescription
 
 __all__ = ["RxValues", "capsule_words", "latest_weight", "planned_daily_mg", "projection",
-           "router"]
+           "router", "shown"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,18 +126,30 @@ def capsule_words(dose: DailyDose) -> list[tuple[str, str]]:
 def projection(assessment: Assessment, rx: RxValues, weight: Decimal, product: Product,
                target_mg_per_kg: Decimal | None) -> dict[str, Any]:
     """The cumulative dose so far (the engine's), and with this prescription's whole supply
-    (every refill included) taken at the latest weight. Counted on the course's basis
-    (conventional-equivalent mg for micronized products, ADR 0002). Exact Decimals here; the
-    page rounds to one decimal place."""
-    supply_mg = Decimal(rx.daily_mg * rx.days_supply * (1 + rx.refills))
+    (every refill included) taken at the latest weight, counted on the course's basis
+    (conventional-equivalent mg for micronized products, ADR 0002). Exact fractions; the
+    page shows them rounded half-even to one decimal place (:func:`shown`)."""
+    supply_mg = rx.daily_mg * rx.days_supply * (1 + rx.refills)
     basis = CumulativeBasis(assessment.cumulative.basis)
-    added = counted_mg(supply_mg, basis, product.equivalence_factor) / weight
-    after = assessment.cumulative.mg_per_kg + added
-    share = None if not target_mg_per_kg else after / target_mg_per_kg * 100
-    return {"so_far": assessment.cumulative.mg_per_kg, "so_far_mg": assessment.cumulative.mg,
-            "supply_mg": supply_mg, "added": added, "after": after,
-            "target": target_mg_per_kg, "percent": share,
+    added = Fraction(supply_mg) / Fraction(weight)
+    if basis is CumulativeBasis.EQUIVALENT:   # counted mg = raw mg / factor (domain.cumulative)
+        added /= Fraction(product.equivalence_factor)
+    after = Fraction(assessment.cumulative.mg_per_kg) + added
+    share = None if not target_mg_per_kg else after / Fraction(target_mg_per_kg) * 100
+    return {"so_far": Fraction(assessment.cumulative.mg_per_kg),
+            "so_far_mg": Fraction(assessment.cumulative.mg), "supply_mg": Fraction(supply_mg),
+            "added": added, "after": after, "target": target_mg_per_kg, "percent": share,
             "equivalent": basis is CumulativeBasis.EQUIVALENT}
+
+
+def shown(value: Fraction | Decimal | None, places: int = 1) -> Decimal | None:
+    """A number for the page: rounded half-even to ``places`` decimal places."""
+    if value is None:
+        return None
+    exact = Fraction(value)
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        quantum, rounding=ROUND_HALF_EVEN)
 
 
 def _target(course: LoadedCourse) -> Decimal | None:
@@ -197,8 +210,9 @@ def _page(request: Request, course: LoadedCourse, form: Form, ports: Ports, *,
         context.update({
             "verdict": verdict, "refused": bool(verdict.refused),
             "previewed": values.fingerprint(), "version": str(verdict.course.header.version),
-            "projection": projection(verdict.assessment, values, weight, chosen,
-                                     _target(course))})
+            "projection": {key: shown(value) if isinstance(value, Fraction) else value
+                           for key, value in projection(verdict.assessment, values, weight,
+                                                        chosen, _target(course)).items()}})
     return render(request, "prescriber/prescribe.html", context, status_code=status)
 
 
