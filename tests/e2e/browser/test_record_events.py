@@ -128,3 +128,22 @@ def test_the_event_list_and_a_form_with_errors_are_accessible(
     page.get_by_role("button", name="Record lab result").click()
     expect(page.locator("#e-value")).to_be_visible()
     check_page(page, "record-lab-errors")
+
+
+def test_ending_the_course_asks_for_confirmation_then_records_the_last_dose(
+        web: WebApp) -> None:
+    course_id = course_of(web, "demo-001")
+    page = web.sign_in("prescriber")
+    page.goto(f"/courses/{course_id}/end")
+    page.get_by_label("Reason").fill("stopped at the patient's request")
+    page.get_by_role("button", name="End the course").click()
+    expect(page.locator("#e-confirm")).to_contain_text("Tick this box")
+    assert loaded(web, course_id).header.ended_on is None
+    expect(page.get_by_label("Reason")).to_have_value("stopped at the patient's request")
+    page.get_by_label("I confirm that the course has ended").check()
+    page.get_by_role("button", name="End the course").click()
+    expect(page.get_by_role("status")).to_have_text("Recorded: the course's end.")
+    course = loaded(web, course_id)
+    assert course.header.ended_on == web.clinic.clock.today()
+    page.goto(f"/courses/{course_id}/prescribe")
+    expect(page.get_by_text("takes no further prescriptions")).to_be_visible()
