@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -129,6 +129,20 @@ def _ref(entry: due.DueEntry) -> CourseRef:
 
 def _rank(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: -f.severity.rank)
+
+
+def within(entries: Iterable[due.DueEntry], horizon: dt.date | None) -> list[due.DueEntry]:
+    """The whole due list narrowed to a horizon exactly as ``DueFilter(within_days=...)``
+    narrows it (due items up to the horizon; a course stays while it has one, or a
+    finding that needs attention), without assessing every course a second time."""
+    if horizon is None:
+        return list(entries)
+    out = []
+    for entry in entries:
+        items = tuple(d for d in entry.due if d.due_date <= horizon)
+        if items or entry.attention:
+            out.append(due.DueEntry(entry.course, entry.assessment, items, entry.attention))
+    return out
 
 
 def attention_rows(entries: Iterable[due.DueEntry]) -> list[AttentionRow]:
@@ -248,14 +262,17 @@ def _dashboard(request: Request, ports: WebPorts, filters: Filters, form: Form, 
     today = everything.as_of
     chosen = due.DueFilter(within_days=filters.within_days, item=filters.item,
                            jurisdiction=filters.programme, attention=filters.attention)
-    listed = everything if chosen == due.DueFilter() else due.due_list(
-        chosen, offset=0, limit=_ALL, follow_up_days=follow, on=None, **ports.kw)
     horizon = None if filters.within_days is None else \
         today + dt.timedelta(days=filters.within_days)
+    if replace(chosen, within_days=None) == due.DueFilter():
+        listed = within(everything.entries, horizon)
+    else:
+        listed = due.due_list(chosen, offset=0, limit=_ALL, follow_up_days=follow, on=None,
+                              **ports.kw).entries
     urgent = [r for r in attention_rows(everything.entries) if r.urgent]
-    attention = attention_rows(listed.entries)
-    windows = window_rows(listed.entries, today, horizon)
-    due_items = due_rows(listed.entries, today)
+    attention = attention_rows(listed)
+    windows = window_rows(listed, today, horizon)
+    due_items = due_rows(listed, today)
     course_page = courses.list_courses(
         CourseListFilter(status=filters.status, jurisdiction=filters.programme),
         offset=(page - 1) * PER_PAGE, limit=PER_PAGE, **ports.read)
