@@ -161,8 +161,8 @@ SIDE_EFFECT_LABELS = {
     SideEffectKind.INITIAL_FLARE: "Acne flare at the start of treatment",
 }
 GRADES = {1: "1 — mild", 2: "2 — moderate", 3: "3 — severe"}
-PHQ_ANSWERS = {0: "Not at all", 1: "Several days", 2: "More than half the days",
-               3: "Nearly every day"}
+PHQ_ANSWERS = {0: "Not at all (0)", 1: "Several days (1)", 2: "More than half the days (2)",
+               3: "Nearly every day (3)"}
 PHQ9_ITEMS = (
     "Little interest or pleasure in doing things",
     "Feeling down, depressed, or hopeless",
@@ -326,6 +326,14 @@ def _text(form: Form, spec: FieldSpec, max_length: int) -> str | None:
     return read_text(form, spec.name, required=spec.required, max_length=max_length)
 
 
+def _choose(spec: FieldSpec) -> str:
+    """The error of a choice left empty, naming the question (the error list at the top of
+    the form shows it without the field around it)."""
+    if spec.kind is Kind.SCORE:
+        return f"Question {spec.name.removeprefix('item_')}: choose an answer."
+    return f"{spec.label}: choose one of the options."
+
+
 def _read_field(form: Form, spec: FieldSpec, today: dt.date) -> Any:
     name = spec.name
     if spec.kind is Kind.DATE:
@@ -345,13 +353,12 @@ def _read_field(form: Form, spec: FieldSpec, today: dt.date) -> Any:
     if spec.kind is Kind.WHOLE:
         return form.integer(name, low=int(spec.low), high=int(spec.high))
     if spec.kind in (Kind.SELECT, Kind.RADIOS, Kind.SCORE):
-        chosen = form.choice(name, [v for v, _ in spec.options],
-                             message="Choose one of the options.")
+        chosen = form.choice(name, [v for v, _ in spec.options], message=_choose(spec))
         if chosen is not None and (spec.kind is Kind.SCORE or spec.whole):
             return int(chosen)
         return chosen
     if spec.kind is Kind.YES_NO:
-        answer = form.choice(name, ("yes", "no"), message="Choose one of the options.")
+        answer = form.choice(name, ("yes", "no"), message=_choose(spec))
         return None if answer is None else answer == "yes"
     return _read_methods(form, spec)
 
