@@ -23,11 +23,13 @@ from isocourse.services import courses, dispensing
 from isocourse.services.assessments import assess_course
 from isocourse.services.course_store import LoadedCourse
 from isocourse.services.due import DueFilter, due_list
+from isocourse.services.security.accounts import NewUser, add_user
 from isocourse.services.stored import CourseListFilter
 from tests.e2e.browser.conftest import WebApp
 
 Check = Callable[[Page, str], None]
 PATIENT = "demo-001"
+PASSWORD = "a long test patient passphrase"
 
 
 def _date(day: Any) -> str:
@@ -258,6 +260,49 @@ def test_a_patient_opening_another_patients_course_gets_the_not_found_page(
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     assert not re.search(r"demo-0\d\d", page.content().replace(PATIENT, ""))
+
+
+def _patient_account(web: WebApp, username: str, external_id: str) -> Page:
+    """A patient account for the clinic's patient ``external_id``, signed in."""
+    clinic = web.clinic
+    admin = replace(clinic.actor, id="test-admin", role="admin")
+    add_user(NewUser(username=username, display_name="Test Patient", role="patient",
+                     password=PASSWORD, patient_external_id=external_id),
+             uows=clinic.uows, clock=clinic.clock, actor=admin, policy=clinic.security)
+    page = web.page()
+    page.goto("/sign-in")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/me")
+    return page
+
+
+def test_a_patient_without_a_course_and_one_whose_course_ended_get_a_page_that_says_so(
+        web: WebApp, check: Check) -> None:
+    clinic = web.clinic
+    kw: dict[str, Any] = {"uows": clinic.uows, "clock": clinic.clock, "actor": clinic.actor}
+    courses.register_patient(courses.RegisterPatient(
+        external_id="p-new", birth_date=clinic.clock.today().replace(year=2001),
+        can_get_pregnant=False), **kw)
+    page = _patient_account(web, "new-patient", "p-new")
+    expect(page.get_by_text("You do not have a course on record yet")).to_be_visible()
+    page.goto("/me/diary")
+    expect(page.get_by_text("nothing to record")).to_be_visible()
+
+    listing = courses.list_courses(CourseListFilter(), offset=0, limit=200, uows=clinic.uows,
+                                   actor=clinic.actor)
+    by_patient: dict[str, list[Any]] = {}
+    for header, patient in listing.courses:
+        by_patient.setdefault(patient.external_id, []).append(header)
+    done = next(pid for pid, found in sorted(by_patient.items())
+                if all(h.ended_on is not None for h in found))
+    ended = max(h.ended_on for h in by_patient[done])
+    page = _patient_account(web, "done-patient", done)
+    expect(page.get_by_role("heading", name="Your course has ended")).to_be_visible()
+    expect(page.get_by_text(f"Your last dose was on {_date(ended)}")).to_be_visible()
+    expect(page.locator(".dose-card")).to_have_count(0)
+    check(page, "patient-home-ended")
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
