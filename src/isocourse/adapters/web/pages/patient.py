@@ -31,7 +31,8 @@ from isocourse.services.access import Role
 from isocourse.services.course_outputs import CourseOutputs, patient_outputs
 from isocourse.services.stored import PatientRow, StoredEvent
 
-__all__ = ["Mine", "find_event", "load_mine", "record_one", "router", "see_other"]
+__all__ = ["Mine", "absorb", "find_event", "load_mine", "packs", "page_links", "record_one",
+           "router", "see_other"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,9 +114,9 @@ def see_other(path: str) -> Response:
 
 def absorb(form: Form, error: IsocourseError, fields: Mapping[str, str],
            default: str | None = None) -> None:
-    """Put a service's refusal of the event next to the form field it is about."""
-    form.absorb(error, {f"event.{k}": v for k, v in fields.items()} | dict(fields),
-                default=default)
+    """Put a service's refusal of the event next to the form field it is about (a problem's
+    path ends with the event's field name: ``events[12].grade``)."""
+    form.absorb(error, fields, default=default)
 
 
 def _state(mine: Mine, progress: view.Progress | None) -> str:
