@@ -302,11 +302,11 @@ def dose_choices(product: Product, weight: Decimal, *, severe: bool,
             continue
         value = per_kg(total, weight)
         if value < product.usual_min_mg_per_kg:
-            kind, text = "low", "below the usual range (low dose, off-label)"
+            kind, text = "low", "low dose (off-label)"
         elif value <= product.usual_max_mg_per_kg:
-            kind, text = "usual", "in the usual range"
+            kind, text = "usual", "usual range"
         else:
-            kind, text = "severe", "above the usual range: severe disease only"
+            kind, text = "severe", "severe disease only"
         rows.append(DoseRow(total, value, capsule_text(dose.am), capsule_text(dose.pm), kind,
                             text, dose.once_daily, total == chosen))
     return rows
