@@ -131,7 +131,11 @@ async def _submit(request: Request, ports: WebPorts, patient: PatientRow | None,
                         "the course page before starting another.")
     if not form.ok or inputs is None or (patient is None and new is None):
         return _page(request, ports, form, patient, prior, status=422)
-    birth = patient.birth_date if patient else new.birth_date  # type: ignore[union-attr]
+    if patient is not None:
+        birth = patient.birth_date
+    else:
+        assert new is not None
+        birth = new.birth_date
     start = inputs.start_date or today
     try:
         plan = plan_course(PlanRequest(
