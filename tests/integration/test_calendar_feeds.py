@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -173,6 +174,19 @@ def test_reading_a_link_notes_when_it_was_last_read_at_most_once_a_minute(
 # -- over HTTP -----------------------------------------------------------------------------
 
 
+def server_log(caplog: pytest.LogCaptureFixture, expected: str) -> str:
+    """What the server has logged (not the test's own HTTP client, which logs the URLs it
+    asks for), once ``expected`` is in it or after 10 s: the access log line is written
+    after the answer is sent, so it may come a moment after the client has it."""
+    deadline = time.monotonic() + 10
+    while True:
+        logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(
+            ("isocourse", "uvicorn", "fastapi", "starlette")))
+        if expected in logged or time.monotonic() > deadline:
+            return logged
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def served(clinic: Clinic) -> Iterator[str]:
     with live_server(clinic) as root:
@@ -187,6 +201,7 @@ def test_the_feed_over_http_is_a_calendar_audited_as_a_read_of_the_patients_reco
     before = len(entries(clinic))
     with caplog.at_level(logging.DEBUG):
         answer = httpx.get(f"{served}/calendar/{new.secret}.ics")
+        logged = server_log(caplog, "GET /calendar/{secret}.ics 200")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "text/calendar; charset=utf-8"
     assert "no-store" in answer.headers["cache-control"]
@@ -202,9 +217,6 @@ def test_the_feed_over_http_is_a_calendar_audited_as_a_read_of_the_patients_reco
     assert entry.subjects == (course.header.patient_id,)
     assert entry.target == f"/calendar/{new.row.id}_****.ics"
     secret_part = new.secret.split("_", 1)[1]
-    # What the server logged (the test's own HTTP client logs the URL it asked for).
-    logged = "\n".join(r.getMessage() for r in caplog.records
-                       if r.name.startswith(("isocourse", "uvicorn", "fastapi", "starlette")))
     assert "GET /calendar/{secret}.ics 200" in logged
     assert secret_part not in logged and new.row.id not in logged
 
