@@ -144,6 +144,9 @@ class StartCourse:
     severe: bool = False
     lab_profile: str = "default"
     home_tests_allowed: bool = False
+    #: The course's ``extensions`` (course-record spec: namespaced, kept as given), such
+    #: as the web app's eligibility checklist; saved with the course, in its transaction.
+    extensions: Mapping[str, Any] | None = None
 
 
 def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, actor: Actor,
@@ -177,7 +180,8 @@ def start_course(cmd: StartCourse, *, uows: UnitOfWorkFactory, clock: Clock, act
         header = CourseHeader(
             id=ids.new_uuid(), patient_id=patient.id, clinic_id=actor.clinic_id,
             number=len(previous) + 1, info=info, weight_kg=cmd.weight_kg, version=1,
-            created_at=clock.now(), created_by=actor.id, plan=plan_to_json(plan))
+            created_at=clock.now(), created_by=actor.id, plan=plan_to_json(plan),
+            extensions=dict(cmd.extensions) if cmd.extensions is not None else None)
         _check_header(header, patient, rules)
         uow.courses.add(header)
         course = load_course(uow, header.id, actor, rules)

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 # WeasyPrint ships no type information (the lead may add an ignore_missing_imports override).
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
 
 __all__ = ["html_to_pdf", "offline_fetcher"]
 

@@ -32,7 +32,7 @@ from typing import Any
 from isocourse.adapters.web.forms import Form
 from isocourse.domain.dates import FIRST_DATE, supported
 from isocourse.domain.errors import InvalidInput, IsocourseError, RecordError
-from isocourse.domain.record._parse_events import MAX_DAILY_MG, MAX_LAB_VALUE, MIN_ULN
+from isocourse.domain.record import MAX_DAILY_MG, MAX_LAB_VALUE, MIN_ULN
 from isocourse.domain.record.vocabulary import (
     ContraceptionMethod,
     EventType,

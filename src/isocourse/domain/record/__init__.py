@@ -13,6 +13,13 @@ and never echoes a value (values are patient data). The JSON Schema of the forma
 
 from __future__ import annotations
 
+from isocourse.domain.record._parse_events import (
+    MAX_DAILY_MG,
+    MAX_DAYS_SUPPLY,
+    MAX_LAB_VALUE,
+    MAX_REFILLS,
+    MIN_ULN,
+)
 from isocourse.domain.record.course import (
     FORMAT,
     CourseInfo,
@@ -59,6 +66,11 @@ from isocourse.domain.record.vocabulary import (
 __all__ = [
     "EVENT_CLASSES",
     "FORMAT",
+    "MAX_DAILY_MG",
+    "MAX_DAYS_SUPPLY",
+    "MAX_LAB_VALUE",
+    "MAX_REFILLS",
+    "MIN_ULN",
     "Comprehension",
     "Contraception",
     "ContraceptionMethod",

@@ -5,7 +5,7 @@ Two steps, nothing saved before the second: "Show plan" reads the form and shows
 planner's plan (the very ``plan_course`` call ``courses.start_course`` makes); "Save and
 start course" registers the patient (when new), starts the course and records the
 eligibility checklist in the course's ``extensions`` (``{"isocourse": {"eligibility":
-...}}``, through ``courses.replace_course``: ``StartCourse`` has no place for it), then
+...}}``, saved with the course in one transaction), then
 sends the browser to the course page. A save whose inputs differ from those of the plan
 shown is not saved: the new plan is shown first.
 """
@@ -30,7 +30,6 @@ from isocourse.domain.record import Jurisdiction
 from isocourse.domain.severity import GAGS_LESIONS, GAGS_MAX, GAGS_REGIONS, IGA_GRADES
 from isocourse.services import courses
 from isocourse.services.access import Action, require
-from isocourse.services.course_store import record_document
 from isocourse.services.stored import PatientRow
 
 __all__ = ["router"]
@@ -183,7 +182,8 @@ def _save(request: Request, ports: WebPorts, form: Form, patient: PatientRow | N
             start_date=inputs.start_date, target_mg_per_kg=inputs.target_mg_per_kg,
             start_mg_per_kg=inputs.start_mg_per_kg, start_days=inputs.start_days,
             severe=inputs.severe, lab_profile=inputs.lab_profile,
-            home_tests_allowed=inputs.home_tests_allowed), **ports.kw)
+            home_tests_allowed=inputs.home_tests_allowed,
+            extensions=cf.eligibility_extension(view.eligibility)), **ports.kw)
     except (InvalidInput, RecordError, Conflict) as error:
         if isinstance(error, InvalidInput):
             cf.place_plan_error(form, error, new_patient=False)
@@ -197,10 +197,6 @@ def _save(request: Request, ports: WebPorts, form: Form, patient: PatientRow | N
             if registered else None
         return _page(request, ports, form, patient, prior, view,
                      status=409 if isinstance(error, Conflict) else 422, notice=notice)
-    document = record_document(course.patient, course.header, course.events)
-    document["extensions"] = cf.eligibility_extension(view.eligibility)
-    courses.replace_course(course.header.id, document, expected_version=course.header.version,
-                           **ports.kw)
     return RedirectResponse(f"/courses/{course.header.id}", status_code=303)
 
 

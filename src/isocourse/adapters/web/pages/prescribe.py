@@ -50,8 +50,15 @@ from isocourse.domain.errors import (
     VersionMismatch,
 )
 from isocourse.domain.products import Food, Product
-from isocourse.domain.record import CourseRecord, Dispense, Prescription, Weight
-from isocourse.domain.record._parse_events import MAX_DAILY_MG, MAX_DAYS_SUPPLY, MAX_REFILLS
+from isocourse.domain.record import (
+    MAX_DAILY_MG,
+    MAX_DAYS_SUPPLY,
+    MAX_REFILLS,
+    CourseRecord,
+    Dispense,
+    Prescription,
+    Weight,
+)
 from isocourse.rules.model import Assessment
 from isocourse.services import assessments, courses, prescriptions
 from isocourse.services.access import Action, may
