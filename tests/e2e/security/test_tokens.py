@@ -115,7 +115,7 @@ def test_no_table_holds_a_token_a_session_id_or_a_password(world: World) -> None
                                                   "password": PASSWORD})
     assert signed_in.status_code == 200, signed_in.text
     session_id = signed_in.cookies["isocourse_session"]
-    secrets = {"token": token, "token's secret part": token.rsplit("_", 1)[1],
+    secrets = {"token": token, "token's secret part": token.split("_", 2)[2],
                "session id": session_id, "password": PASSWORD,
                "first token": world["prescriber"].token}
     tables = MetaData()

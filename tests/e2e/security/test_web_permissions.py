@@ -7,7 +7,9 @@ proves it for each page, including the form submissions (sent with the session's
 token and an empty or harmless form, so an allowed cell answers with the form's own
 errors, 422, and changes nothing). Codes: a number is the exact status; ``F`` the 403
 page, ``H`` the 404 page ("not found", the same for out of reach and missing), ``S`` a
-303 to the sign-in page, ``-`` the relation does not apply. A page route without a row
+303 to the sign-in page, ``A`` allowed with an answer that depends on what other tests did
+to the shared records first (200, 303, 409 or 422: a business answer, never a refusal),
+``-`` the relation does not apply. A page route without a row
 fails the first test, so a new page cannot ship without its permissions being decided.
 """
 
@@ -92,16 +94,16 @@ TABLE: dict[tuple[str, str], Row] = {
     # The pharmacy: a pharmacist reaches any of the clinic's prescriptions by reference;
     # the care team and the patient may look (a read), only a pharmacist dispenses.
     ("GET", "/pharmacy"): row("F 200 200 200 200 S"),
-    ("POST", "/pharmacy/lookup"): row(own="F 200 200 200 200 S",
+    ("POST", "/pharmacy/lookup"): row(own="F A A A A S",
                                       other_clinic="F H H H H S",
-                                      other_patient="F 200 200 200 H S"),
-    ("POST", "/pharmacy/authorize"): row(own="F F F 303 F S", other_clinic="F F F H F S"),
+                                      other_patient="F A A A H S"),
+    ("POST", "/pharmacy/authorize"): row(own="F F F A F S", other_clinic="F F F H F S"),
     ("GET", "/pharmacy/authorizations/{code}"): row(own="F 200 200 200 200 S",
                                                     other_clinic="F H H H H S",
                                                     other_patient="F 200 200 200 H S"),
-    ("POST", "/pharmacy/authorizations/{code}/dispense"): row(own="F F F 422 F S",
+    ("POST", "/pharmacy/authorizations/{code}/dispense"): row(own="F F F A F S",
                                                               other_clinic="F F F H F S"),
-    ("POST", "/pharmacy/authorizations/{code}/reverse"): row(own="F 422 F 422 F S",
+    ("POST", "/pharmacy/authorizations/{code}/reverse"): row(own="F A F A F S",
                                                              other_clinic="F H F H F S"),
     # The patient's own pages. The summary and the calendar download look the patient's
     # record up: another role has none ("not found").
@@ -191,6 +193,8 @@ def test_each_role_gets_the_designed_page_for_own_other_clinic_and_other_patient
             answer = browser.request(call.method, call.path, headers=headers,
                                      data=form if call.method == "POST" else None)
             got = _outcome(answer)
+            if expected == "A" and got in ("200", "303", "409", "422"):
+                got = "A"
             if route == ("POST", "/sign-out") and role != "anonymous":
                 world.forget_session(role)
             if got != expected:
