@@ -13,6 +13,7 @@ from isocourse.domain.record import LabAnalyte
 from isocourse.rules.model import Severity
 
 __all__ = [
+    "DUE_NAMES",
     "EVENT_NAMES",
     "SEVERITY_NAMES",
     "analyte_names",
@@ -44,7 +45,8 @@ EVENT_NAMES = {
     "course_end": "Course ended",
 }
 
-_DUE_NAMES = {
+#: The due items' names (the engine's ``DueItem.item`` codes), shared by every page.
+DUE_NAMES = {
     "pregnancy_test": "Pregnancy test",
     "lab": "Blood tests",
     "phq9": "PHQ-9 mood check",
@@ -71,7 +73,7 @@ def words(code: str) -> str:
 
 
 def due_item_name(item: str) -> str:
-    return _DUE_NAMES.get(item, words(item).capitalize())
+    return DUE_NAMES.get(item, words(item).capitalize())
 
 
 def analyte_names(codes: Iterable[str]) -> list[str]:

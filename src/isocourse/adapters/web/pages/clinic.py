@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from isocourse.adapters.web.course_words import DUE_NAMES
 from isocourse.adapters.web.forms import Form, read_form
 from isocourse.adapters.web.ports import WebPorts
 from isocourse.adapters.web.rendering import render
@@ -45,17 +46,6 @@ PROGRAMMES: Mapping[str, str] = {
 }
 _SHORT_PROGRAMMES = {"us-ipledge": "US iPLEDGE", "eu-ppp": "EU PPP", "uk-mhra": "UK MHRA"}
 
-_DUE_NAMES = {
-    "pregnancy_test": "Pregnancy test",
-    "lab": "Blood tests",
-    "phq9": "PHQ-9 mood check",
-    "comprehension": "Comprehension questions",
-    "counseling": "Counselling",
-    "visit": "Visit",
-    "mental_health_check": "Mental-health assessment",
-    "sexual_function_check": "Sexual-function assessment",
-    "risk_acknowledgement": "Risk acknowledgement form",
-}
 _ANALYTES = {"alt": "ALT", "ast": "AST", "triglycerides": "triglycerides",
              "total-cholesterol": "total cholesterol", "ldl": "LDL", "hdl": "HDL"}
 #: The horizon choices of the "due within" filter (days; "all": any date).
@@ -69,7 +59,7 @@ def programme_name(code: str, *, short: bool = False) -> str:
 
 
 def due_item_name(item: str, analytes: Sequence[str] = ()) -> str:
-    name = _DUE_NAMES.get(item, item.replace("_", " ").capitalize())
+    name = DUE_NAMES.get(item, item.replace("_", " ").capitalize())
     if analytes:
         name += " (" + ", ".join(_ANALYTES.get(a, a) for a in analytes) + ")"
     return name
@@ -229,7 +219,7 @@ def read_filters(params: Mapping[str, str]) -> tuple[Filters, Form]:
     form = Form(values={k: v for k, v in params.items() if k in _FILTER_FIELDS})
     status = form.choice("status", [s.value for s in CourseStatus], required=False)
     programme = form.choice("programme", PROGRAMMES, required=False)
-    item = form.choice("item", _DUE_NAMES, required=False)
+    item = form.choice("item", DUE_NAMES, required=False)
     within = form.choice("within", _WITHIN, required=False) or _DEFAULT_WITHIN
     form.values.setdefault("within", within)
     return Filters(CourseStatus(status) if status else None, programme, item,
@@ -297,7 +287,7 @@ def _dashboard(request: Request, ports: WebPorts, filters: Filters, form: Form, 
         "courses": rows, "total": course_page.total, "page": page, "pages": pages,
         "programmes": list(PROGRAMMES.items()),
         "statuses": [("active", "Active"), ("ended", "Ended")],
-        "items": list(_DUE_NAMES.items()),
+        "items": list(DUE_NAMES.items()),
         "within_choices": list(_WITHIN.items()),
         "programme_name": programme_name,
     }, status_code=status_code)
