@@ -4,7 +4,7 @@ PostgreSQL (issue 8's goals: authorization ≥ 50 % of the health endpoint's thr
 p99 ≤ 100 ms at 16 clients).
 
 Run: uv run python bench/api_load.py [--seconds 10] [--clients 1,16,64]
-         [--backends sqlite,postgresql] [--courses 300] [--quick] [--json out.json]
+         [--backends sqlite,postgresql] [--courses 100] [--quick] [--json out.json]
 
 For each backend: a fresh database is seeded through the services (``--courses`` ready
 courses, each with a prescription that may be dispensed today; a pharmacist and a
@@ -49,6 +49,12 @@ from bench.load.driver import Request, Result, run_load  # noqa: E402
 from bench.load.seed import Seeded, seed_clinic  # noqa: E402
 from bench.load.server import Server, cpu_seconds, serve  # noqa: E402
 
+FULL: dict[str, Any] = {"seconds": 10.0, "warmup": 2.0, "clients": [1, 16, 64],
+                        "backends": ["sqlite", "postgresql"], "courses": 100,
+                        "repeat_set": 30, "new_grant_clients": 16}
+QUICK: dict[str, Any] = {"seconds": 2.0, "warmup": 0.5, "clients": [1, 4],
+                         "backends": ["sqlite"], "courses": 20, "repeat_set": 10,
+                         "new_grant_clients": 4}
 HEALTH, DUE, AUTH, NEW_GRANT = "health", "due list", "authorization", "authorization (new grant)"
 
 
@@ -188,25 +194,27 @@ def goals(rows: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0,
-                        help="measured seconds per endpoint and concurrency")
-    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--seconds", type=float,
+                        help="measured seconds per endpoint and concurrency (10; quick: 2)")
+    parser.add_argument("--warmup", type=float, help="unmeasured seconds first (2; quick 0.5)")
     parser.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")],
-                        default=[1, 16, 64])
+                        help="concurrent clients (1,16,64; quick: 1,4)")
     parser.add_argument("--backends", type=lambda s: s.split(","),
-                        default=["sqlite", "postgresql"])
-    parser.add_argument("--courses", type=int, default=300, help="ready courses seeded")
-    parser.add_argument("--repeat-set", type=int, default=50,
-                        help="prescriptions asked for again and again (the rest are fresh)")
-    parser.add_argument("--new-grant-clients", type=int, default=16)
+                        help="sqlite,postgresql (quick: sqlite)")
+    parser.add_argument("--courses", type=int, help="ready courses seeded (100; quick: 20)")
+    parser.add_argument("--repeat-set", type=int,
+                        help="prescriptions asked for again and again; the rest of the "
+                             "courses are the pool of new grants (30; quick: 10)")
+    parser.add_argument("--new-grant-clients", type=int,
+                        help="clients asking for new grants (16; quick: 4; 0: skip)")
     parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: SQLite, 2 s, 1 and 4 clients, 20 courses")
+                        help="a smoke run: SQLite, 2 s per step, 1 and 4 clients, 20 courses")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    if args.quick:
-        args.seconds, args.warmup, args.clients = min(args.seconds, 2.0), 0.5, [1, 4]
-        args.backends, args.courses, args.repeat_set = ["sqlite"], 20, 10
-        args.new_grant_clients = 4
+    preset = QUICK if args.quick else FULL
+    for name, value in preset.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for backend in args.backends:
