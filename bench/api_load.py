@@ -95,6 +95,7 @@ def _measure(server: Server, name: str, clients: int, seconds: float, warmup: fl
            "p99_ms": round(result.percentile(99), 1), "errors": result.errors,
            "statuses": {str(k): v for k, v in sorted(result.statuses.items())},
            "error_samples": result.error_samples,
+           "loadavg_1min": round(os.getloadavg()[0], 2),
            # over warm-up and measurement alike: an estimate of the server's cost per request
            "server_cpu_ms_per_request": round(1000 * cpu / total, 2) if total else None}
     for sample in result.error_samples:
@@ -165,14 +166,15 @@ def _fmt(value: float | None) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     health = {(r["backend"], r["clients"]): r["rate"] for r in rows if r["endpoint"] == HEALTH}
     lines = ["| backend | endpoint | clients | req/s | p50 ms | p95 ms | p99 ms | errors "
-             "| server CPU ms/req | vs health |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| server CPU ms/req | vs health | load avg |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         base = health.get((r["backend"], r["clients"]))
         ratio = f"{100 * r['rate'] / base:.0f} %" if base and r["endpoint"] != HEALTH else ""
         lines.append(f"| {r['backend']} | {r['endpoint']} | {r['clients']} | {_fmt(r['rate'])} "
                      f"| {_fmt(r['p50_ms'])} | {_fmt(r['p95_ms'])} | {_fmt(r['p99_ms'])} "
-                     f"| {r['errors']} | {_fmt(r['server_cpu_ms_per_request'])} | {ratio} |")
+                     f"| {r['errors']} | {_fmt(r['server_cpu_ms_per_request'])} | {ratio} "
+                     f"| {r['loadavg_1min']:.1f} |")
     return "\n".join(lines)
 
 

@@ -3,7 +3,8 @@ sending its next request as soon as the previous answer has been read, for a fix
 
 Written on asyncio streams rather than an HTTP client library so that the generator spends
 as little CPU as possible: it shares the machine with the server. Latency is measured from
-the first byte written to the last byte of the answer read.
+the first byte written to the last byte of the answer read. An answer counts when it
+arrives after the warm-up; requests in flight at the end are waited for and counted.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Result:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: int = 0            # unexpected status or broken connection
     error_samples: list[str] = field(default_factory=list)
+    last: float = 0.0          # when the last answer arrived (perf_counter)
 
     @property
     def done(self) -> int:
@@ -111,15 +113,17 @@ async def _client(host: str, port: int, next_request: Callable[[], Request | Non
                 await writer.drain()
                 status, body, close = await _read_answer(reader)
             except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as e:
-                if started >= measure_from:
+                if time.perf_counter() >= measure_from:
                     result.errors += 1
                     if len(result.error_samples) < 5:
                         result.error_samples.append(f"{type(e).__name__}: {e}")
                 writer.close()
                 reader = writer = None
                 continue
-            elapsed = time.perf_counter() - started
-            if started < measure_from:  # warm-up
+            finished = time.perf_counter()
+            elapsed = finished - started
+            result.last = max(result.last, finished)
+            if finished < measure_from:  # warm-up
                 pass
             elif status in expected:
                 result.latencies.append(elapsed)
@@ -147,7 +151,9 @@ async def _run(host: str, port: int, clients: int, seconds: float, warmup: float
     tasks = [asyncio.create_task(_client(host, port, next_request, expected, stop_at,
                                          measure_from, result)) for _ in range(clients)]
     await asyncio.gather(*tasks)
-    result.seconds = time.perf_counter() - max(measure_from, began)
+    # Answers that arrive after the warm-up count, including those in flight at the end
+    # (a request slower than the whole run is still measured once it completes).
+    result.seconds = max(result.last, stop_at) - measure_from
     return result
 
 
