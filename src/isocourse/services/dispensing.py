@@ -92,21 +92,24 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
     (``False`` as the second value: nothing new was granted)."""
     require(actor, Action.REQUEST_AUTHORIZATION)
     today = clock.today()
-    with uows(write=True) as uow:
+    # Asking again while a grant is usable changes nothing, so a read answers it: no write
+    # lock (SQLite) and no row lock (PostgreSQL) is held while the course is assessed. The
+    # checks are the same as under the lock below; a new grant is decided under the lock.
+    with uows() as uow:
         course_id = req.course_id or course_of_prescription(uow, req.prescription_id, actor)
-        course = load_course(uow, course_id, actor, rules, lock=True, through_dispensing=True)
-        rx_stored, rx = standing_prescription(course, req.prescription_id)
-        previous_grants = uow.authorizations.of_prescription(course.header.id,
-                                                             req.prescription_id)
-        for previous in previous_grants:
-            if previous.status is AuthorizationStatus.DISPENSED:
-                raise Conflict(f"this prescription was already dispensed (authorization "
-                               f"{previous.code}); the next supply needs a new prescription")
-        assessment = assess_loaded(course, today, rules)
-        _require_allowed(assessment)  # also before handing back an earlier grant
-        for previous in previous_grants:
-            if previous.usable_on(today):
-                return previous, False
+        if any(g.usable_on(today) for g in uow.authorizations.of_prescription(
+                course_id, req.prescription_id)):
+            earlier = _checked(uow, course_id, req.prescription_id, actor, rules, today,
+                               lock=False)
+            if earlier.usable is not None:
+                return earlier.usable, False
+    with uows(write=True) as uow:
+        checked = _checked(uow, course_id, req.prescription_id, actor, rules, today,
+                           lock=True)
+        if checked.usable is not None:
+            return checked.usable, False
+        course, rx_stored, rx, assessment = (checked.course, checked.rx_stored, checked.rx,
+                                             checked.assessment)
         window = assessment.window
         if window is not None and not window.start <= today <= window.end:
             raise DispenseNotAllowed(
@@ -126,6 +129,33 @@ def request_authorization(req: AuthorizationRequest, *, uows: UnitOfWorkFactory,
         uow.authorizations.add(row)
         uow.commit()
     return row, True
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    course: LoadedCourse
+    rx_stored: StoredEvent
+    rx: Prescription
+    assessment: Assessment
+    usable: AuthorizationRow | None  # an earlier grant still usable today
+
+
+def _checked(uow: UnitOfWork, course_id: str, prescription_id: str, actor: Actor,
+             rules: Rulebook, today: dt.date, *, lock: bool) -> _Checked:
+    """What an authorization request decides on: the course, its standing prescription,
+    today's assessment (dispensing allowed, or :class:`DispenseNotAllowed`) and an earlier
+    grant still usable, if any."""
+    course = load_course(uow, course_id, actor, rules, lock=lock, through_dispensing=True)
+    rx_stored, rx = standing_prescription(course, prescription_id)
+    previous_grants = uow.authorizations.of_prescription(course.header.id, prescription_id)
+    for previous in previous_grants:
+        if previous.status is AuthorizationStatus.DISPENSED:
+            raise Conflict(f"this prescription was already dispensed (authorization "
+                           f"{previous.code}); the next supply needs a new prescription")
+    assessment = assess_loaded(course, today, rules)
+    _require_allowed(assessment)  # also before handing back an earlier grant
+    usable = next((g for g in previous_grants if g.usable_on(today)), None)
+    return _Checked(course, rx_stored, rx, assessment, usable)
 
 
 def standing_prescription(course: LoadedCourse,
