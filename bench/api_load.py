@@ -138,12 +138,14 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                 (AUTH, [_authorization(seeded.pharmacist_token, rx) for _, rx in repeat]),
             ]
             for name, requests in scenarios:
+                if args.only and name not in args.only:
+                    continue
                 for clients in args.clients:
                     row = _measure(server, name, clients, args.seconds, args.warmup,
                                    _cycle(requests), 200)
                     rows.append({"backend": backend, **row})
                     _progress(rows[-1])
-            if fresh and args.new_grant_clients:
+            if fresh and args.new_grant_clients and (not args.only or NEW_GRANT in args.only):
                 row = _measure(server, NEW_GRANT, args.new_grant_clients, args.seconds, 0,
                                _pool([_authorization(seeded.pharmacist_token, rx)
                                       for _, rx in fresh]), 201)
@@ -211,6 +213,9 @@ def main() -> None:
                         help="clients asking for new grants (16; quick: 4; 0: skip)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: SQLite, 2 s per step, 1 and 4 clients, 20 courses")
+    parser.add_argument("--only", type=lambda s: s.split(","), default=[],
+                        help="only these steps: health, due list, authorization, "
+                             "authorization (new grant), comma-separated")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     preset = QUICK if args.quick else FULL
