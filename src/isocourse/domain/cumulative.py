@@ -165,8 +165,14 @@ class CumulativeLedger:
     equivalence_factor: Decimal = Decimal(1)
 
     def totals(self, on: dt.date) -> CumulativeTotals:
-        """What was given on or before ``on`` (days after it do not count)."""
-        mg, counted, per_kg, days = Decimal(0), Decimal(0), Fraction(0), 0
+        """What was given on or before ``on`` (days after it do not count).
+
+        mg/kg is exact: the counted mg are summed per body weight (Decimal sums are exact)
+        and each weight's sum divided once, since Σ cᵢ/w = (Σ cᵢ)/w; a course has few
+        distinct weights, so this costs a few Fraction divisions instead of one per period.
+        """
+        mg, counted, days = Decimal(0), Decimal(0), 0
+        by_weight: dict[Decimal, Decimal] = {}
         for period in self.periods:
             if period.start > on:
                 continue
@@ -175,8 +181,11 @@ class CumulativeLedger:
             counted_here = counted_mg(given, self.basis, self.equivalence_factor)
             mg += given
             counted += counted_here
-            per_kg += Fraction(counted_here) / Fraction(period.weight_kg)
+            by_weight[period.weight_kg] = by_weight.get(period.weight_kg, Decimal(0)) \
+                + counted_here
             days += given_days
+        per_kg = sum((Fraction(total) / Fraction(weight) for weight, total in by_weight.items()),
+                     Fraction(0))
         return CumulativeTotals(mg=mg, counted_mg=counted, mg_per_kg=per_kg, days=days)
 
     def project(

@@ -8,10 +8,12 @@ events never count. Everything is computed lazily and cached for one assessment.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
+from itertools import pairwise
 from typing import TypeVar
 
 from isocourse.domain.cumulative import (
@@ -59,6 +61,7 @@ class CourseFacts:
         self.course = record.course
         self.product = product
         self.basis = basis or CumulativeBasis.RAW
+        self._gathered: dict[type[Event], tuple[Event, ...]] = {}
 
     # -- events ------------------------------------------------------------------------
     @cached_property
@@ -75,17 +78,46 @@ class CourseFacts:
 
     def of(self, kind: type[_E]) -> tuple[_E, ...]:
         """The events of one class (events are grouped once per assessment: rules ask often)."""
-        found = self._by_class.get(kind)
-        if found is not None:
-            return found  # type: ignore[return-value]  # grouped by this very class
-        # A base class (such as Event itself) gathers the events of its subclasses.
-        return tuple(e for e in self.events if isinstance(e, kind))
+        found = self._by_class.get(kind) or self._gathered.get(kind)
+        if found is None:
+            # A class with no events of its own, or a base class (such as Event itself)
+            # that gathers its subclasses' events: worked out once per assessment.
+            found = tuple(e for e in self.events if isinstance(e, kind))
+            self._gathered[kind] = found
+        return found  # type: ignore[return-value]  # grouped by (a subclass of) this class
+
+    @cached_property
+    def _dates_by_class(self) -> dict[type[Event], tuple[dt.date, ...] | None]:
+        """The dates of each class's events, for a binary search; None for a class whose
+        events are not in date order (a parsed record's standing events always are, but a
+        record built in code need not be: :meth:`last` then scans)."""
+        dates: dict[type[Event], tuple[dt.date, ...] | None] = {}
+        for cls, events in self._by_class.items():
+            days = tuple(e.date for e in events)
+            ordered = all(a <= b for a, b in pairwise(days))
+            dates[cls] = days if ordered else None
+        return dates
 
     def last(self, kind: type[_E], *, on_or_before: dt.date | None = None,
              where: Callable[[_E], bool] | None = None) -> _E | None:
+        """The last event of ``kind`` (in record order) dated on or before ``on_or_before``
+        (default: the assessment date) for which ``where`` holds.
+
+        Rules ask this very often (the weight on a day, the latest test, the latest
+        contraception ...), so it finds the date bound by binary search and walks back
+        from there instead of filtering the whole history each time."""
         limit = on_or_before or self.on
-        found = [e for e in self.of(kind) if e.date <= limit and (where is None or where(e))]
-        return found[-1] if found else None
+        events = self.of(kind)
+        dates = self._dates_by_class.get(kind)
+        if dates is None:  # a base class, or events out of date order
+            candidates = (e for e in reversed(events) if e.date <= limit)
+        else:
+            end = bisect_right(dates, limit)
+            candidates = (events[i] for i in range(end - 1, -1, -1))
+        for event in candidates:
+            if where is None or where(event):
+                return event
+        return None
 
     @property
     def can_get_pregnant(self) -> bool:
