@@ -236,6 +236,14 @@ class Load:
         with self._lock:
             return len(self.acknowledged)
 
+    def acknowledged_tags(self) -> set[str]:
+        with self._lock:
+            return set(self.acknowledged)
+
+    def sent_tags(self) -> set[str]:
+        with self._lock:
+            return set(self.sent)
+
     def wait_for(self, acknowledged: int) -> None:
         """Until ``acknowledged`` writes were acknowledged (hang guard: the start deadline)."""
         deadline = time.monotonic() + START_DEADLINE_S
