@@ -53,6 +53,7 @@ bench: sync
 	$(RUN) python bench/plans_per_second.py
 	$(RUN) python bench/cold_start.py
 	$(RUN) python bench/assessments_per_second.py
+	$(RUN) python bench/api_load.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis
