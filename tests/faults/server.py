@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -48,7 +49,15 @@ def _free_port() -> int:
 
 
 def _environment(database_url: str | None) -> dict[str, str]:
+    """The server's and the commands' environment: ours, without isocourse settings.
+
+    Where bytecode is not written (PYTHONDONTWRITEBYTECODE, as in some sandboxes), every
+    process would compile isocourse and its dependencies again: ten seconds and more of a
+    loaded machine per server start. Their bytecode goes to a cache of its own instead
+    (PYTHONPYCACHEPREFIX), outside the source tree."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ISOCOURSE_")}
+    if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "isocourse-pycache")
     if database_url is not None:
         env["ISOCOURSE_DATABASE_URL"] = database_url
     env["ISOCOURSE_DEBUG"] = "1"  # a crash of the command shows its traceback
