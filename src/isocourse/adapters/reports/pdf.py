@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# WeasyPrint ships no type information (the lead may add an ignore_missing_imports override).
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
+# WeasyPrint is imported when a PDF is made, not with this module: it takes seconds to
+# import, and every server start (a restart after a crash too) would pay for it.
 
 __all__ = ["html_to_pdf", "offline_fetcher"]
 
@@ -29,12 +28,16 @@ _ALLOWED = ("data",)
 def offline_fetcher() -> Any:
     """A WeasyPrint fetcher that loads ``data:`` URIs and refuses any other address (a
     new one per document: a fetcher keeps per-request state)."""
+    from weasyprint.urls import URLFetcher
+
     return URLFetcher(allowed_protocols=_ALLOWED, allow_redirects=False, timeout=1)
 
 
 def html_to_pdf(html: str, *, stylesheets: Sequence[str] = ()) -> bytes:
     """The PDF of ``html`` (a whole HTML document) styled with ``stylesheets`` (CSS
     texts, applied after the document's own styles, for the ``print`` medium)."""
+    from weasyprint import CSS, HTML
+
     fetcher = offline_fetcher()
     document = HTML(string=html, url_fetcher=fetcher, media_type="print")
     css = [CSS(string=text, url_fetcher=fetcher) for text in stylesheets]
