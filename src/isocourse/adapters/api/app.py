@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from isocourse.adapters.api.audit_middleware import AuditRequests
 from isocourse.adapters.api.openapi_docs import publish_record_schema
+from isocourse.adapters.api.openapi_problems import publish_problem_responses
 from isocourse.adapters.api.problems import install_problem_handlers, internal_error_response
 from isocourse.adapters.api.routes import (
     audit,
@@ -116,7 +117,7 @@ def create_app(clinic: Clinic) -> FastAPI:
 
             schema = get_openapi(title=app.title, version=app.version,
                                  description=app.description, routes=app.routes)
-            app.openapi_schema = publish_record_schema(schema)
+            app.openapi_schema = publish_problem_responses(publish_record_schema(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from isocourse.adapters.api.deps import IfMatchDep, PagingDep, PortsDep, RequireIfMatchDep
 from isocourse.adapters.api.openapi_docs import EVENT_BODY, RECORD_BODY
+from isocourse.adapters.api.openapi_problems import IF_MATCH_RESPONSES
 from isocourse.adapters.api.problems import ApiProblem, etag
 from isocourse.adapters.api.schemas import EndCourseIn, PrescriptionIn, StartCourseIn
 from isocourse.adapters.api.views import course_summary as summary_body
@@ -77,7 +78,7 @@ def get_course(course_id: str, response: Response, ports: PortsDep) -> dict[str,
     return record_document(course.patient, course.header, course.events)
 
 
-@router.put("/courses/{course_id}", openapi_extra=RECORD_BODY,
+@router.put("/courses/{course_id}", openapi_extra=RECORD_BODY, responses=IF_MATCH_RESPONSES,
             summary="Replace a course with a course record (If-Match required)")
 def replace_course(course_id: str, document: Annotated[dict[str, Any], Body()],
                    response: Response, ports: PortsDep,
@@ -105,7 +106,7 @@ def list_events(course_id: str, response: Response, ports: PortsDep) -> dict[str
 
 
 @router.post("/courses/{course_id}/events", status_code=status.HTTP_201_CREATED,
-             openapi_extra=EVENT_BODY,
+             openapi_extra=EVENT_BODY, responses=IF_MATCH_RESPONSES,
              summary="Record one event, or several at once ({\"events\": [...]})")
 def record_events(course_id: str, body: Annotated[dict[str, Any], Body()], response: Response,
                   ports: PortsDep, version: IfMatchDep) -> dict[str, Any]:
@@ -123,7 +124,8 @@ def record_events(course_id: str, body: Annotated[dict[str, Any], Body()], respo
 
 @router.post("/courses/{course_id}/prescriptions", summary=(
     "Write a prescription; the rules' verdict comes back (preview: nothing saved)"),
-    responses={201: {"description": "saved"}, 200: {"description": "preview"}})
+    responses={201: {"description": "saved"}, 200: {"description": "preview"},
+               **IF_MATCH_RESPONSES})
 def write_prescription(course_id: str, body: PrescriptionIn, response: Response,
                        ports: PortsDep, version: IfMatchDep) -> dict[str, Any]:
     verdict = prescriptions.write_prescription(prescriptions.WritePrescription(
@@ -142,7 +144,8 @@ def write_prescription(course_id: str, body: PrescriptionIn, response: Response,
             "assessment": assessment_to_json(verdict.assessment)}
 
 
-@router.post("/courses/{course_id}/end", summary="End the course (the last dose was taken)")
+@router.post("/courses/{course_id}/end", responses=IF_MATCH_RESPONSES,
+             summary="End the course (the last dose was taken)")
 def end_course(course_id: str, body: EndCourseIn, response: Response, ports: PortsDep,
                version: IfMatchDep) -> dict[str, Any]:
     course = courses.end_course(course_id, last_dose=body.last_dose, reason=body.reason,

@@ -20,13 +20,38 @@ from fastapi.routing import APIRoute
 
 from isocourse.adapters.api.problems import PROBLEM_BASE
 
-__all__ = ["FHIR_JSON", "FhirJSONResponse", "FhirRoute", "operation_outcome"]
+__all__ = ["FHIR_JSON", "OUTCOME_RESPONSES", "FhirJSONResponse", "FhirRoute",
+           "operation_outcome"]
 
 FHIR_JSON = "application/fhir+json"
 
 #: OperationOutcome.issue.code by HTTP status (http://hl7.org/fhir/issue-type).
 _CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 409: "conflict",
           412: "conflict", 422: "processing", 428: "required", 429: "throttled"}
+
+#: The JSON Schema of the OperationOutcomes made here, for the OpenAPI document.
+_OUTCOME_SCHEMA: dict[str, Any] = {
+    "title": "OperationOutcome", "type": "object", "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["severity", "code"],
+            "properties": {"severity": {"type": "string"}, "code": {"type": "string"},
+                           "diagnostics": {"type": "string"},
+                           "expression": {"type": "array", "items": {"type": "string"}},
+                           "details": {"type": "object"}}}},
+    },
+}
+#: ``responses=`` of the FHIR server's router: its errors, each an OperationOutcome (the
+#: statuses are those of the API's error mapping that a read can give).
+OUTCOME_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description,
+             "content": {FHIR_JSON: {"schema": _OUTCOME_SCHEMA}}}
+    for status, description in (
+        (400, "a malformed request"), (401, "no valid credentials"),
+        (403, "not allowed to this user or token"), (404, "no such resource"),
+        (422, "an invalid parameter"), (503, "the database is unavailable"))
+}
 
 
 class FhirJSONResponse(JSONResponse):

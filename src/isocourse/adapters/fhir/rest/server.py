@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 from isocourse.adapters.api.deps import PortsDep
 from isocourse.adapters.api.problems import ApiProblem
 from isocourse.adapters.fhir.rest.capability import capability_statement
-from isocourse.adapters.fhir.rest.outcome import FhirJSONResponse, FhirRoute
+from isocourse.adapters.fhir.rest.outcome import OUTCOME_RESPONSES, FhirJSONResponse, FhirRoute
 from isocourse.adapters.fhir.rest.resources import (
     RESOURCE_TYPES,
     Served,
@@ -36,7 +36,7 @@ PATH = "/fhir/R4"
 PUBLIC_PATHS = frozenset({f"{PATH}/metadata"})
 
 router = APIRouter(prefix=PATH, tags=["fhir"], route_class=FhirRoute,
-                   default_response_class=FhirJSONResponse)
+                   default_response_class=FhirJSONResponse, responses=OUTCOME_RESPONSES)
 
 
 def _version() -> str:
