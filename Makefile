@@ -54,6 +54,7 @@ bench: sync
 	$(RUN) python bench/cold_start.py
 	$(RUN) python bench/assessments_per_second.py
 	$(RUN) python bench/api_load.py
+	$(RUN) python bench/scale.py --courses 10000
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis
