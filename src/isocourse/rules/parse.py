@@ -122,7 +122,7 @@ def parse_pack(text: str, *, origin: str = "rule pack") -> PackDocument:
     for key, body in raw_sources.items():
         if not isinstance(body, dict) or set(body) != {"document", "reliability"}:
             raise fail(f"sources.{key}", "expected { document = …, reliability = … }")
-        if body["reliability"] not in RELIABILITIES:
+        if not isinstance(body["reliability"], str) or body["reliability"] not in RELIABILITIES:
             raise fail(f"sources.{key}.reliability", f"expected one of {sorted(RELIABILITIES)}")
         sources[key] = Source(key, str(body["document"]), body["reliability"])
 
@@ -138,8 +138,11 @@ def parse_pack(text: str, *, origin: str = "rule pack") -> PackDocument:
         if missing:
             raise fail(where, f"missing {', '.join(sorted(missing))}")
 
+    raw_overrides = data.get("overrides", [])
+    if not isinstance(raw_overrides, list):
+        raise fail("overrides", "expected [[overrides]] tables")
     overrides = []
-    for index, body in enumerate(data.get("overrides", [])):
+    for index, body in enumerate(raw_overrides):
         where = f"overrides[{index}]"
         if extends is None:
             raise fail(where, "overrides need 'extends'")
@@ -148,6 +151,13 @@ def parse_pack(text: str, *, origin: str = "rule pack") -> PackDocument:
         unknown = set(body) - {"rule", "remove", "params", "source", "section", "title"}
         if unknown:
             raise fail(where, f"unknown key {', '.join(sorted(unknown))}")
+        if not isinstance(body["rule"], str):
+            raise fail(f"{where}.rule", "expected a rule id")
+        if not isinstance(body.get("params", {}), dict):
+            raise fail(f"{where}.params", "expected a table")
+        for key in ("source", "section", "title"):
+            if not isinstance(body.get(key, ""), str):
+                raise fail(f"{where}.{key}", "expected a string")
         overrides.append(Override(
             rule=body["rule"], remove=bool(body.get("remove", False)),
             params=body.get("params", {}), source=body.get("source"),
@@ -169,7 +179,7 @@ def _param(name: str, raw: Any, sources: Mapping[str, Source], default: Source,
                                 "{ value = …, source = …, unconfirmed = …, note = … }")
         source = default
         if "source" in raw:
-            if raw["source"] not in sources:
+            if not isinstance(raw["source"], str) or raw["source"] not in sources:
                 raise RuleDataError(f"{where}.params.{name}.source: {raw['source']!r} is not a "
                                     "key of [sources]")
             source = sources[raw["source"]]
@@ -180,7 +190,7 @@ def _param(name: str, raw: Any, sources: Mapping[str, Source], default: Source,
 
 def _rule(body: Mapping[str, Any], sources: Mapping[str, Source], where: str) -> RuleSpec:
     source_key = body["source"]
-    if source_key not in sources:
+    if not isinstance(source_key, str) or source_key not in sources:
         raise RuleDataError(f"{where}.source: {source_key!r} is not a key of [sources]")
     source = sources[source_key]
     try:
